@@ -1,0 +1,43 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Modules that change state: full check mode, diff mode and idempotency.
+    DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Computes C(changed) and the diff exactly as a real run would, and sends no write to the server.
+  diff_mode:
+    support: full
+    description: Shows only what differs, before and after; secrets are masked.
+  idempotent:
+    support: full
+    description: A second run with the same options reports no change and sends no write.
+"""
+
+    # Read-only modules.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    support: full
+    details: This module only reads, so it runs the same way in check mode.
+  diff_mode:
+    support: N/A
+    details: This module does not change anything.
+  idempotent:
+    support: full
+"""
+
+    ACTIONGROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/community.qbittorrent.qbittorrent) in C(module_defaults) to set the connection
+      options once for every module of this collection.
+    support: full
+    membership:
+      - community.qbittorrent.qbittorrent
+"""

@@ -1,0 +1,173 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What each qBittorrent release offers: the one version table of the collection.
+
+Sources: API_VERSION in qBittorrent's src/webui/webapplication.h at every release tag, and the endpoint gates
+of the reference client qbittorrent-api (see shared/reference/qbittorrent-webapi.md section 2.2 and
+qbittorrent-api-client.md section 3.2).
+"""
+
+from __future__ import annotations
+
+import re
+
+try:
+    from packaging.version import InvalidVersion, Version
+
+    HAS_PACKAGING = True
+    PACKAGING_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised by the missing-library path
+    HAS_PACKAGING = False
+    PACKAGING_IMPORT_ERROR = exc
+
+# qBittorrent release (first of a run of releases) -> WebAPI version it reports.
+RELEASE_TO_WEBAPI = {
+    "4.1.0": "2.0",
+    "4.1.1": "2.0.1",
+    "4.1.2": "2.0.2",
+    "4.1.3": "2.1",
+    "4.1.4": "2.1.1",
+    "4.1.5": "2.2",
+    "4.1.9": "2.2.1",
+    "4.2.0": "2.3",
+    "4.2.1": "2.4",
+    "4.2.2": "2.4.1",
+    "4.2.4": "2.5",
+    "4.2.5": "2.5.1",
+    "4.3.0": "2.6",
+    "4.3.1": "2.6.1",
+    "4.3.2": "2.7",
+    "4.3.4": "2.8.1",
+    "4.3.5": "2.8.2",
+    "4.4.0": "2.8.4",
+    "4.4.1": "2.8.5",
+    "4.5.0": "2.8.18",
+    "4.5.1": "2.8.19",
+    "4.6.0": "2.9.2",
+    "4.6.1": "2.9.3",
+    "5.0.0": "2.11.2",
+    "5.1.0": "2.11.4",
+    "5.2.0": "2.15.1",
+    "5.3.0": "2.16.2",
+}
+
+# Support is a range, not a list: a new bug-fix release of a known minor is supported.
+# The upper bounds are exclusive: the first minor we have never seen.
+SUPPORTED_APP_RANGE = ("4.1.0", "5.4.0")
+SUPPORTED_WEBAPI_RANGE = ("2.0", "2.17")
+
+# Endpoint -> (first WebAPI version that has it, first version that no longer has it or None).
+# Endpoints not listed exist in every supported version.
+ENDPOINTS = {
+    "app/buildInfo": ("2.3", None),
+    "app/rotateAPIKey": ("2.14.0", None),
+    "app/deleteAPIKey": ("2.14.1", None),
+    "app/processInfo": ("2.15.1", None),
+    "torrents/setShareLimits": ("2.0.1", None),
+    "torrents/reannounce": ("2.0.2", None),
+    "torrents/editCategory": ("2.1.0", None),
+    "torrents/categories": ("2.1.1", None),
+    "torrents/editTracker": ("2.2.0", None),
+    "torrents/removeTrackers": ("2.2.0", None),
+    "torrents/tags": ("2.3.0", None),
+    "torrents/addTags": ("2.3.0", None),
+    "torrents/removeTags": ("2.3.0", None),
+    "torrents/createTags": ("2.3.0", None),
+    "torrents/deleteTags": ("2.3.0", None),
+    "torrents/setSavePath": ("2.8.4", None),
+    "torrents/setDownloadPath": ("2.8.4", None),
+    "torrents/setTags": ("2.11.4", None),
+    "torrents/pause": ("2.0", "2.11.0"),
+    "torrents/resume": ("2.0", "2.11.0"),
+    "torrents/stop": ("2.11.0", None),
+    "torrents/start": ("2.11.0", None),
+    "rss/refreshItem": ("2.2", None),
+    "rss/markAsRead": ("2.5.1", None),
+    "rss/matchingArticles": ("2.5.1", None),
+    "rss/setFeedURL": ("2.9.1", None),
+    "rss/setFeedRefreshInterval": ("2.11.5", None),
+}
+
+# Features that are not whole endpoints: (minimum WebAPI version, the first release that has it).
+FEATURES = {
+    "api_key": ("2.14.1", "5.2.0"),
+    "category_download_path": ("2.8.4", "4.4.0"),
+    "torrent_stopped_names": ("2.11.0", "5.0.0"),
+    "json_add_answer": ("2.14.0", "5.2.0"),
+    "editcategory_unchanged_ok": ("2.15.1", "5.2.0"),
+    # RSS rules: priority and torrentParams came with 4.6.0 without a WebAPI bump of their own, share limit
+    # actions in torrentParams with 5.0.0 (shared/reference/qbittorrent-rss.md sections 1 and 3.3).
+    "rss_rule_torrent_params": ("2.9.2", "4.6.0"),
+    "rss_rule_share_limit_action": ("2.11.2", "5.0.0"),
+}
+
+_LEADING_V = re.compile(r"^[vV]")
+
+
+def parse_version(text: str) -> Version:
+    """Parse 'v5.3.0alpha1', '2.8.19' or '5.1.0' into a comparable version; raise ValueError when it is none."""
+    try:
+        return Version(_LEADING_V.sub("", str(text).strip()))
+    except InvalidVersion as exc:
+        raise ValueError(f"{text!r} is not a version") from exc
+
+
+def _in_range(version: str, bounds: tuple[str, str]) -> bool:
+    try:
+        parsed = parse_version(version)
+    except ValueError:
+        return False
+    # Pre-releases of a supported minor (5.3.0alpha1) are inside the range too.
+    base = Version(parsed.base_version)
+    return parse_version(bounds[0]) <= base < parse_version(bounds[1])
+
+
+def is_app_version_supported(app_version: str) -> bool:
+    """True when a qBittorrent release such as 'v5.1.2' is inside the supported range."""
+    return _in_range(app_version, SUPPORTED_APP_RANGE)
+
+
+def is_webapi_version_supported(webapi_version: str) -> bool:
+    """True when a WebAPI version such as '2.11.4' is inside the supported range."""
+    return _in_range(webapi_version, SUPPORTED_WEBAPI_RANGE)
+
+
+def release_for_webapi(webapi_version: str) -> str:
+    """The first qBittorrent release that reports this WebAPI version or a later one (for messages)."""
+    wanted = parse_version(webapi_version)
+    for release, api in sorted(RELEASE_TO_WEBAPI.items(), key=lambda item: parse_version(item[1])):
+        if parse_version(api) >= wanted:
+            return release
+    return f"a release with WebAPI {webapi_version}"
+
+
+def endpoint_gap(endpoint: str, webapi_version: Version) -> str | None:
+    """None when the server has the endpoint, else a sentence saying since or until when it exists."""
+    bounds = ENDPOINTS.get(endpoint)
+    if bounds is None:
+        return None
+    introduced, removed = bounds
+    if webapi_version < parse_version(introduced):
+        return (
+            f"the endpoint {endpoint} needs qBittorrent {release_for_webapi(introduced)} or later "
+            f"(WebAPI {introduced}); this server has WebAPI {webapi_version}"
+        )
+    if removed is not None and webapi_version >= parse_version(removed):
+        return (
+            f"the endpoint {endpoint} was removed in qBittorrent {release_for_webapi(removed)} "
+            f"(WebAPI {removed}); this server has WebAPI {webapi_version}"
+        )
+    return None
+
+
+def has_feature(feature: str, webapi_version: Version) -> bool:
+    """True when the server's WebAPI version has a feature named in FEATURES."""
+    return webapi_version >= parse_version(FEATURES[feature][0])
+
+
+def feature_gap(feature: str, webapi_version: Version) -> str | None:
+    """None when the server has the feature, else a sentence naming the release that brings it."""
+    if has_feature(feature, webapi_version):
+        return None
+    minimum, release = FEATURES[feature]
+    return f"{feature} needs qBittorrent {release} or later (WebAPI {minimum}); this server has WebAPI {webapi_version}"

@@ -1,0 +1,161 @@
+#!/usr/bin/python
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: qbt_api_key
+short_description: Create, rotate or delete the API key of a qBittorrent server
+version_added: 0.1.0
+description:
+  - qBittorrent 5.2 and later have one API key, which a client sends in an C(Authorization) header instead of
+    logging in. This module makes sure the server has a key and returns it, replaces it, or deletes it.
+  - The returned key is a secret. Run the task with C(no_log=true) and keep the key in a vault; later tasks pass
+    it as O(api_key) (or the environment variable E(QBITTORRENTAPI_API_KEY)) and never log in.
+  - Against a server older than 5.2 the task fails, naming qBittorrent 5.2.
+author:
+  - community.qbittorrent maintainers
+extends_documentation_fragment:
+  - community.qbittorrent._connection
+  - community.qbittorrent._attributes
+  - community.qbittorrent._attributes.ACTIONGROUP
+attributes:
+  idempotent:
+    support: partial
+    details: O(rotate=true) replaces the key on every run, as asked.
+options:
+  state:
+    description:
+      - V(present) makes sure the server has a key, creating one only when there is none, and returns it.
+      - V(absent) deletes the key; clients that use it are refused from then on.
+    type: str
+    choices: [present, absent]
+    default: present
+  rotate:
+    description:
+      - With O(state=present), replace the key with a new one even if there is one. The old key stops working at
+        once.
+    type: bool
+    default: false
+notes:
+  - To create the first key, log in with O(username) and O(password). Rotating with the key itself works too;
+    the task then checks the new key before it returns.
+"""
+
+EXAMPLES = r"""
+- name: Make sure the server has an API key (log in with the password once)
+  community.qbittorrent.qbt_api_key:
+    url: https://qbt.example.org
+    username: admin
+    password: "{{ vault_qbt_password }}"
+  register: qbt_key
+  no_log: true
+
+- name: Use the key for every later task
+  module_defaults:
+    group/community.qbittorrent.qbittorrent:
+      url: https://qbt.example.org
+      api_key: "{{ qbt_key.api_key }}"
+  block:
+    - name: Read the server
+      community.qbittorrent.qbt_info:
+        gather_subset: [version]
+
+- name: Replace a leaked key
+  community.qbittorrent.qbt_api_key:
+    url: https://qbt.example.org
+    username: admin
+    password: "{{ vault_qbt_password }}"
+    rotate: true
+  register: qbt_key
+  no_log: true
+
+- name: Delete the key
+  community.qbittorrent.qbt_api_key:
+    url: https://qbt.example.org
+    username: admin
+    password: "{{ vault_qbt_password }}"
+    state: absent
+"""
+
+RETURN = r"""
+api_key:
+  description:
+    - The server's API key after the task; an empty string when the server has none (after O(state=absent)).
+    - Empty in check mode when a key would be created or replaced.
+    - A secret, so run the task with C(no_log=true).
+  returned: success
+  type: str
+  sample: qbt_AbCdEfGhIjKlMnOpQrStUvWxYz01
+diff:
+  description: Whether the server had a key before and after, and whether it was replaced; never the key itself.
+  returned: in diff mode
+  type: dict
+  sample: {before: {api_key: absent}, after: {api_key: present}}
+"""
+
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import QbtError, UnimplementedEndpoint
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._versions import feature_gap
+
+ARGUMENT_SPEC = {
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "rotate": {"type": "bool", "default": False},
+}
+
+
+def current_key(client):
+    return client.get_json("app/preferences").get("web_ui_api_key") or ""
+
+
+def check_key(client, key):
+    """Prove a new key authenticates, with a client of its own (the current one may have used the old key)."""
+    with client.derive(url=client.base_url, api_key=key) as probe:
+        if current_key(probe) != key:
+            raise QbtError("api_key: qBittorrent did not keep the new API key")
+
+
+def run(task):
+    client, params = task.client, task.params
+    gap = feature_gap("api_key", client.webapi_version)
+    if gap:
+        raise UnimplementedEndpoint(f"qbt_api_key: {gap}")
+    before = current_key(client)
+    if before and (params["rotate"] or params["state"] == "absent"):
+        task.no_log(before)  # the old key is never returned
+    if params["state"] == "absent":
+        changed, after = bool(before), ""
+    elif params["rotate"] or not before:
+        changed, after = True, None
+    else:
+        changed, after = False, before
+    result = {"changed": changed, "api_key": after or ""}
+    if task.diff:
+        result["diff"] = {
+            "before": {"api_key": "present" if before else "absent"},
+            "after": {
+                "api_key": "absent"
+                if params["state"] == "absent"
+                else ("replaced" if before and changed else "present")
+            },
+        }
+    if task.check_mode or not changed:
+        return result
+    if params["state"] == "absent":
+        client.post("app/deleteAPIKey")
+        if current_key(client):
+            raise QbtError("api_key: qBittorrent did not delete the API key")
+        return result
+    new_key = client.decode_json(client.post("app/rotateAPIKey"), "app/rotateAPIKey").get("apiKey") or ""
+    check_key(client, new_key)
+    result["api_key"] = new_key
+    return result
+
+
+def main():
+    run_module(ARGUMENT_SPEC, run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+#!/usr/bin/python
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: qbt_info
+short_description: Read the state of a qBittorrent server
+version_added: 0.1.0
+description:
+  - Reads what O(gather_subset) asks for from a qBittorrent server through its WebUI API.
+  - Every subset costs at most a few requests; by default everything but the torrent list is gathered, because a
+    server can hold thousands of torrents.
+author:
+  - community.qbittorrent maintainers
+extends_documentation_fragment:
+  - community.qbittorrent._connection
+  - community.qbittorrent._attributes.INFO_MODULE
+  - community.qbittorrent._attributes.ACTIONGROUP
+options:
+  gather_subset:
+    description:
+      - What to read. V(all) reads everything, the torrents included.
+      - V(version) reads the qBittorrent release, the WebAPI version, the build information and whether the
+        collection supports that version.
+      - V(preferences) reads the application preferences; the values of secret preferences
+        (C(web_ui_api_key), C(proxy_password), C(mail_notification_password), C(dyndns_password)) are masked.
+      - V(tags) needs qBittorrent 4.2 or later; on older servers it returns an empty list.
+    type: list
+    elements: str
+    choices: [all, version, preferences, categories, tags, torrents]
+    default: [version, preferences, categories, tags]
+  torrent_filters:
+    description:
+      - Which torrents to list when O(gather_subset) includes V(torrents) or V(all).
+    type: dict
+    suboptions:
+      status:
+        description:
+          - A status filter. V(stopped) and V(paused) mean the same on every version (qBittorrent 5 renamed
+            paused to stopped), as do V(running) and V(resumed).
+        type: str
+        choices: [all, downloading, seeding, completed, stopped, paused, running, resumed, active, inactive,
+                  stalled, stalled_uploading, stalled_downloading, checking, moving, errored]
+      category:
+        description: Only torrents in this category; an empty string lists torrents without a category.
+        type: str
+      tag:
+        description: Only torrents with this tag (qBittorrent 4.4 or later); an empty string lists untagged torrents.
+        type: str
+      hashes:
+        description: Only these torrents, by the hash qBittorrent shows for them.
+        type: list
+        elements: str
+"""
+
+EXAMPLES = r"""
+- name: Read the version, preferences, categories and tags
+  community.qbittorrent.qbt_info:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+  register: qbt
+
+- name: Show the qBittorrent release
+  ansible.builtin.debug:
+    msg: "{{ qbt.version.app }} (WebAPI {{ qbt.version.webapi }})"
+
+- name: List the stopped torrents of one category, with an API key
+  community.qbittorrent.qbt_info:
+    url: https://qbt.example.org
+    api_key: "{{ qbt_api_key }}"
+    gather_subset: [torrents]
+    torrent_filters:
+      status: stopped
+      category: movies
+  register: stopped
+
+- name: Use the connection options of the action group
+  module_defaults:
+    group/community.qbittorrent.qbittorrent:
+      url: "{{ qbt_url }}"
+      username: admin
+      password: "{{ qbt_password }}"
+  block:
+    - name: Read the categories
+      community.qbittorrent.qbt_info:
+        gather_subset: [categories]
+"""
+
+RETURN = r"""
+version:
+  description: The server's versions.
+  returned: when O(gather_subset) includes V(version)
+  type: dict
+  contains:
+    app:
+      description: The qBittorrent release.
+      type: str
+      sample: v5.1.0
+    webapi:
+      description: The WebAPI version.
+      type: str
+      sample: 2.11.4
+    build_info:
+      description: Qt, libtorrent, Boost, OpenSSL and zlib versions (qBittorrent 4.2 or later, else empty).
+      type: dict
+      sample: {qt: 6.8.2, libtorrent: 2.0.11.0, bitness: 64}
+    supported:
+      description: Whether this collection supports the server's version.
+      type: bool
+      sample: true
+preferences:
+  description: The application preferences as the server reports them, secrets masked.
+  returned: when O(gather_subset) includes V(preferences)
+  type: dict
+  sample: {save_path: /downloads, dl_limit: 0, proxy_password: "********"}
+categories:
+  description:
+    - The categories by name. RV(categories.name.download_path) is V(null) when the category follows the global
+      setting, V(false) when it is disabled for the category, and a path when it is enabled.
+  returned: when O(gather_subset) includes V(categories)
+  type: dict
+  sample: {movies: {name: movies, save_path: /data/movies, download_path: null}}
+tags:
+  description: The tags.
+  returned: when O(gather_subset) includes V(tags)
+  type: list
+  elements: str
+  sample: [hd, linux]
+torrents:
+  description: The torrents, each as qBittorrent's C(torrents/info) reports it.
+  returned: when O(gather_subset) includes V(torrents)
+  type: list
+  elements: dict
+  sample: [{hash: 8c212779b4abde7c6bc608063a0d008b7e40ce32, name: debian.iso, state: stoppedUP, progress: 1}]
+api_calls:
+  description: The HTTP calls the task made (method, endpoint, status, milliseconds), when run with C(-vvv) or more.
+  returned: when the verbosity is 3 or more
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.community.qbittorrent.plugins.module_utils import _api
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
+from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
+    is_app_version_supported,
+    is_webapi_version_supported,
+)
+
+SUBSETS = ["version", "preferences", "categories", "tags", "torrents"]
+
+ARGUMENT_SPEC = {
+    "gather_subset": {
+        "type": "list",
+        "elements": "str",
+        "choices": ["all", *SUBSETS],
+        "default": ["version", "preferences", "categories", "tags"],
+    },
+    "torrent_filters": {
+        "type": "dict",
+        "options": {
+            "status": {
+                "type": "str",
+                "choices": [
+                    "all", "downloading", "seeding", "completed", "stopped", "paused", "running", "resumed",
+                    "active", "inactive", "stalled", "stalled_uploading", "stalled_downloading", "checking",
+                    "moving", "errored",
+                ],
+            },
+            "category": {"type": "str"},
+            "tag": {"type": "str"},
+            "hashes": {"type": "list", "elements": "str"},
+        },
+    },
+}  # fmt: skip
+
+
+def read_version(client):
+    app = client.app_version
+    webapi = str(client.webapi_version)
+    build_info = client.get_json("app/buildInfo") if client.supports("app/buildInfo") else {}
+    supported = is_app_version_supported(app) and is_webapi_version_supported(webapi)
+    return {"app": app, "webapi": webapi, "build_info": build_info or {}, "supported": supported}
+
+
+def read_torrents(client, filters):
+    filters = filters or {}
+    params = {"category": filters.get("category"), "tag": filters.get("tag")}
+    if filters.get("status"):
+        params["filter"] = _api.status_filter(client, filters["status"])
+    if filters.get("hashes"):
+        params["hashes"] = _api.join_hashes(filters["hashes"])
+    return client.get_json("torrents/info", params)
+
+
+def run(task):
+    client = task.client
+    subsets = set(task.params["gather_subset"])
+    if "all" in subsets:
+        subsets = set(SUBSETS)
+    result = {"changed": False}
+    if "version" in subsets:
+        result["version"] = read_version(client)
+    if "preferences" in subsets:
+        result["preferences"], secrets = masked(client.get_json("app/preferences"))
+        for secret in secrets:
+            task.no_log(secret)
+    if "categories" in subsets:
+        result["categories"] = _api.categories(client)
+    if "tags" in subsets:
+        result["tags"] = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
+    if "torrents" in subsets:
+        result["torrents"] = read_torrents(client, task.params["torrent_filters"])
+    return result
+
+
+def main():
+    run_module(ARGUMENT_SPEC, run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A fake HTTP layer for client edge cases that no real qBittorrent server produces."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+
+
+class FakeAdapter(BaseAdapter):
+    """Routes requests to handlers keyed by (method, path-after-api/v2) and records every request."""
+
+    def __init__(self, routes):
+        super().__init__()
+        self.routes = routes
+        self.requests = []
+
+    def send(self, request, **kwargs):
+        self.requests.append((request, kwargs))
+        path = urlsplit(request.url).path
+        key = path.split("/api/v2/", 1)[-1] if "/api/v2/" in path else path
+        handler = self.routes.get((request.method, key)) or self.routes.get(key)
+        if handler is None:
+            return make_response(request, 404, "Not Found")
+        answer = handler(request) if callable(handler) else handler
+        if isinstance(answer, Exception):
+            raise answer
+        status, body = answer[:2]
+        headers = answer[2] if len(answer) > 2 else {}
+        return make_response(request, status, body, headers)
+
+    def close(self):
+        pass
+
+
+def make_response(request, status, body, headers=None):
+    response = requests.Response()
+    response.status_code = status
+    response._content = body.encode() if isinstance(body, str) else body
+    response.headers.update(headers or {})
+    response.request = request
+    response.url = request.url
+    response.encoding = "utf-8"
+    return response
+
+
+def form(request):
+    """The decoded form fields of a request body."""
+    body = request.body or ""
+    if isinstance(body, bytes):
+        body = body.decode()
+    return {key: values[0] for key, values in parse_qs(body).items()}
+
+
+def install(monkeypatch, client_module, routes):
+    """Make every Client session use a FakeAdapter with these routes; return the adapter."""
+    adapter = FakeAdapter(routes)
+    original = client_module.Client._new_session
+
+    def new_session(self):
+        session = original(self)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+    monkeypatch.setattr(client_module.Client, "_new_session", new_session)
+    return adapter

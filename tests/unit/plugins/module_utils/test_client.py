@@ -1,0 +1,418 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Client behaviour that no real server can show: exact wire details, fake statuses, retry bounds."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import requests
+
+from ansible_collections.community.qbittorrent.plugins.module_utils import _client
+from ansible_collections.community.qbittorrent.plugins.module_utils._client import Client, split_url
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import (
+    BadRequest,
+    Banned,
+    Conflict,
+    ConnectionFailed,
+    Forbidden,
+    LoginFailed,
+    MethodNotAllowed,
+    NotFound,
+    ServerError,
+    Unauthorized,
+    UnexpectedResponse,
+    UnimplementedEndpoint,
+    UnsupportedMediaType,
+    UnsupportedVersion,
+)
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import form, install
+
+BASE = "http://qbt.test:8080"
+
+
+def routes(extra=None):
+    table = {
+        ("POST", "auth/login"): (200, "Ok.", {"Set-Cookie": "SID=abc; path=/"}),
+        ("POST", "auth/logout"): (200, ""),
+        ("GET", "app/webapiVersion"): (200, "2.11.4"),
+        ("GET", "app/version"): (200, "v5.1.0"),
+        ("GET", "app/preferences"): (200, "{}"),
+    }
+    table.update(extra or {})
+    return table
+
+
+def sent(adapter, path):
+    return [request for request, _kwargs in adapter.requests if request.url.endswith(path)]
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("localhost:8080", (None, "localhost:8080", "/")),
+        ("127.0.0.1:8080", (None, "127.0.0.1:8080", "/")),
+        ("http://h:1", ("http", "h:1", "/")),
+        ("HTTPS://h:1/", ("https", "h:1", "/")),
+        ("https://h/qbt", ("https", "h", "/qbt/")),
+        ("https://h/qbt/", ("https", "h", "/qbt/")),
+        ("//h:9", (None, "h:9", "/")),
+    ],
+)
+def test_split_url_forms(url, expected):
+    assert split_url(url) == expected
+
+
+def test_split_url_without_host_is_a_clear_error():
+    with pytest.raises(ValueError, match="has no host name"):
+        split_url("http://")
+
+
+def test_prefix_is_kept_in_every_api_url(monkeypatch):
+    adapter = install(monkeypatch, _client, routes())
+    with Client("https://qbt.test/qbt", "admin", "pw") as client:
+        client.get("app/preferences")
+    assert adapter.requests[0][0].url == "https://qbt.test/qbt/api/v2/auth/login"
+    assert adapter.requests[1][0].url == "https://qbt.test/qbt/api/v2/app/preferences"
+
+
+def test_booleans_are_sent_as_lowercase_words_and_none_is_dropped(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("POST", "torrents/add"): (200, "Ok.")}))
+    with Client(BASE, "admin", "pw") as client:
+        client.post("torrents/add", {"urls": "magnet:?x", "paused": True, "skip_checking": False, "rename": None})
+    fields = form(sent(adapter, "torrents/add")[0])
+    assert fields == {"urls": "magnet:?x", "paused": "true", "skip_checking": "false"}
+
+
+def test_reads_are_get_mutations_are_post_and_no_referer_or_origin(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("POST", "torrents/createCategory"): (200, "")}))
+    with Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+        client.post("torrents/createCategory", {"category": "a"})
+    methods = [(request.method, request.url.rsplit("/v2/", 1)[1]) for request, _kwargs in adapter.requests]
+    assert methods == [
+        ("POST", "auth/login"),
+        ("GET", "app/preferences"),
+        ("POST", "torrents/createCategory"),
+        ("POST", "auth/logout"),
+    ]
+    for request, _kwargs in adapter.requests:
+        assert "Referer" not in request.headers and "Origin" not in request.headers
+
+
+def test_default_timeout_and_verify_are_passed_on_every_call(monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    adapter = install(monkeypatch, _client, routes())
+    with Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+    for _request, kwargs in adapter.requests:
+        assert kwargs["timeout"] == _client.DEFAULT_TIMEOUT == 15.0
+        assert kwargs["verify"] is True
+
+
+def test_ca_path_and_validate_certs_reach_each_request_despite_ca_bundle_variables(monkeypatch):
+    # requests lets these variables override Session.verify; the client passes verify on each call instead.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/env/bundle.pem")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/env/bundle.pem")
+    adapter = install(monkeypatch, _client, routes())
+    with Client(BASE, "admin", "pw", ca_path="/ca.pem") as client:
+        client.get("app/preferences")
+    with Client(BASE, "admin", "pw", validate_certs=False, ca_path="/ca.pem") as client:
+        client.get("app/preferences")
+    verifies = [kwargs["verify"] for _request, kwargs in adapter.requests]
+    assert verifies == ["/ca.pem"] * 3 + [False] * 3
+
+
+def test_environment_variables_fill_unset_options_only():
+    env = {
+        "QBITTORRENTAPI_HOST": "envhost:1",
+        "QBITTORRENTAPI_USERNAME": "envuser",
+        "QBITTORRENTAPI_PASSWORD": "envpw",
+        "QBITTORRENTAPI_API_KEY": "qbt_env",
+    }
+    client = Client(env=env)
+    assert client.base_url == "http://envhost:1/"
+    assert client.username == "envuser"
+    assert client.secrets == ("envpw", "qbt_env")
+    client = Client("arghost:2", "arguser", "argpw", env=env)
+    assert (client.base_url, client.username) == ("http://arghost:2/", "arguser")
+    assert client.secrets == ("argpw", "qbt_env")
+    legacy = Client(env={"PYTHON_QBITTORRENTAPI_HOST": "old:3"})
+    assert legacy.base_url == "http://old:3/"
+
+
+def test_missing_url_is_a_clear_error():
+    with pytest.raises(Exception, match="set the url option or the QBITTORRENTAPI_HOST"):
+        Client(env={})
+
+
+@pytest.mark.parametrize("value, verify", [("1", False), ("false", False), ("", True)])
+def test_do_not_verify_environment_variable(value, verify):
+    client = Client(BASE, env={"QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE": value})
+    assert client._verify is verify
+
+
+def test_header_precedence_per_call_then_requests_args_then_extra_headers(monkeypatch):
+    adapter = install(monkeypatch, _client, routes())
+    client = Client(
+        BASE,
+        "admin",
+        "pw",
+        extra_headers={"X-A": "extra", "X-B": "extra", "X-C": "extra"},
+        requests_args={"headers": {"X-B": "args", "X-C": "args"}},
+    )
+    with client:
+        client.get("app/preferences", headers={"X-C": "call"})
+    request = sent(adapter, "app/preferences")[0]
+    assert (request.headers["X-A"], request.headers["X-B"], request.headers["X-C"]) == ("extra", "args", "call")
+
+
+def test_requests_args_apply_to_every_call_and_per_call_args_win(monkeypatch):
+    adapter = install(monkeypatch, _client, routes())
+    with Client(BASE, "admin", "pw", requests_args={"timeout": 3}) as client:
+        client.get("app/preferences", requests_args={"timeout": 7})
+    timeouts = [kwargs["timeout"] for _request, kwargs in adapter.requests]
+    assert timeouts == [3, 7, 3]
+
+
+def test_http_adapter_args_merge_over_the_default_retries():
+    client = Client(BASE, http_adapter_args={"pool_maxsize": 3})
+    adapter = client._new_session().get_adapter("http://x")
+    assert adapter._pool_maxsize == 3
+    assert adapter.max_retries.total == 1
+    assert adapter.max_retries.status_forcelist == {502, 503, 504}
+    # Retries on reads only: a mutation is never sent twice.
+    assert "POST" not in adapter.max_retries.allowed_methods
+    replaced = Client(BASE, http_adapter_args={"max_retries": 0})._new_session().get_adapter("http://x")
+    assert replaced.max_retries.total == 0
+
+
+def test_api_key_sends_bearer_and_never_logs_in(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.15.1")}))
+    with Client(BASE, "admin", "wrong", api_key="qbt_key") as client:
+        client.get("app/preferences")
+    paths = [request.url.rsplit("/v2/", 1)[1] for request, _kwargs in adapter.requests]
+    assert paths == ["app/webapiVersion", "app/preferences"]
+    assert all(request.headers["Authorization"] == "Bearer qbt_key" for request, _kwargs in adapter.requests)
+
+
+def test_explicit_authorization_header_wins_over_api_key(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.15.1")}))
+    with Client(BASE, api_key="qbt_key", extra_headers={"authorization": "Basic eA=="}) as client:
+        client.get("app/preferences")
+    assert adapter.requests[0][0].headers["Authorization"] == "Basic eA=="
+
+
+def test_api_key_on_a_server_that_ignores_it_is_an_error(monkeypatch):
+    # An old server that lets this client in without authentication must not be used anonymously.
+    install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.8.19")}))
+    with pytest.raises(LoginFailed, match="needs qBittorrent 5.2.0"), Client(BASE, api_key="qbt_key") as client:
+        client.get("app/preferences")
+
+
+def test_api_key_403_is_not_answered_by_a_login(monkeypatch):
+    adapter = install(
+        monkeypatch,
+        _client,
+        routes({("GET", "app/webapiVersion"): (403, "Forbidden"), ("GET", ""): (404, "Not Found")}),
+    )
+    with pytest.raises(LoginFailed, match="rejected the API key"), Client(BASE, "u", "p", api_key="k") as client:
+        client.get("app/preferences")
+    assert not sent(adapter, "auth/login")
+
+
+@pytest.mark.parametrize("status, body", [(200, "Fails."), (401, "Unauthorized")])
+def test_login_rejected_is_login_failed_and_never_retried(monkeypatch, status, body):
+    adapter = install(monkeypatch, _client, routes({("POST", "auth/login"): (status, body)}))
+    with pytest.raises(LoginFailed, match="rejected the username 'admin'") as info, Client(BASE, "admin", "pw") as c:
+        c.get("app/preferences")
+    assert len(sent(adapter, "auth/login")) == 1
+    assert "pw" not in str(info.value)
+
+
+def test_login_204_empty_body_is_success(monkeypatch):
+    install(monkeypatch, _client, routes({("POST", "auth/login"): (204, "")}))
+    with Client(BASE, "admin", "pw") as client:
+        assert client.get_json("app/preferences") == {}
+
+
+def test_banned_ip_is_its_own_error_and_never_retried(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("POST", "auth/login"): (403, "Your IP address has been banned")}))
+    with pytest.raises(Banned, match="banned this IP address"), Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+    assert len(sent(adapter, "auth/login")) == 1
+
+
+def test_expired_session_gets_one_login_and_one_retry_and_no_more(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("GET", "app/preferences"): (403, "Forbidden")}))
+    with pytest.raises(Forbidden), Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+    assert len(sent(adapter, "auth/login")) == 2
+    assert len(sent(adapter, "app/preferences")) == 2
+
+
+def test_expired_session_recovers(monkeypatch):
+    answers = iter([(403, "Forbidden"), (200, "{}")])
+    adapter = install(monkeypatch, _client, routes({("GET", "app/preferences"): lambda request: next(answers)}))
+    with Client(BASE, "admin", "pw") as client:
+        assert client.get_json("app/preferences") == {}
+    assert len(sent(adapter, "auth/login")) == 2
+
+
+def test_logout_happens_even_when_the_task_fails(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("GET", "app/preferences"): (500, "boom")}))
+    with pytest.raises(ServerError), Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+    assert len(sent(adapter, "auth/logout")) == 1
+
+
+def test_no_logout_without_login(monkeypatch):
+    adapter = install(monkeypatch, _client, routes())
+    with Client(BASE, "admin", "pw"):
+        pass
+    assert adapter.requests == []
+
+
+@pytest.mark.parametrize(
+    "status, error",
+    [
+        (400, BadRequest),
+        (401, Unauthorized),
+        (404, NotFound),
+        (405, MethodNotAllowed),
+        (409, Conflict),
+        (415, UnsupportedMediaType),
+        (500, ServerError),
+        (503, ServerError),
+    ],
+)
+def test_status_codes_map_to_error_classes_with_endpoint_and_server_text(monkeypatch, status, error):
+    install(monkeypatch, _client, routes({("POST", "torrents/x"): (status, "server says no")}))
+    with pytest.raises(error) as info, Client(BASE, "admin", "pw") as client:
+        client.post("torrents/x")
+    assert info.value.status == status
+    assert "torrents/x" in str(info.value) and "server says no" in str(info.value)
+
+
+def test_unexpected_body_is_a_clear_error(monkeypatch):
+    install(monkeypatch, _client, routes({("GET", "app/preferences"): (200, "<html>proxy login</html>")}))
+    with pytest.raises(UnexpectedResponse, match="not JSON"), Client(BASE, "admin", "pw") as client:
+        client.get_json("app/preferences")
+
+
+def test_version_is_read_lazily_and_once(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("POST", "torrents/setTags"): (200, "")}))
+    with Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+        assert not sent(adapter, "app/webapiVersion")
+        client.post("torrents/setTags", {"hashes": "a", "tags": "b"})
+        client.post("torrents/setTags", {"hashes": "a", "tags": "c"})
+        assert str(client.webapi_version) == "2.11.4"
+    assert len(sent(adapter, "app/webapiVersion")) == 1
+
+
+def test_unimplemented_endpoint_returns_none_or_raises(monkeypatch, caplog):
+    adapter = install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.8.19")}))
+    caplog.set_level(logging.DEBUG, logger="community.qbittorrent")
+    with Client(BASE, "admin", "pw") as client:
+        assert client.post("torrents/setTags", {"hashes": "a"}) is None
+    assert "torrents/setTags needs qBittorrent 5.1.0" in caplog.text
+    with (
+        pytest.raises(UnimplementedEndpoint, match="5.1.0"),
+        Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=True) as client,
+    ):
+        client.post("torrents/setTags", {"hashes": "a"})
+    assert not sent(adapter, "torrents/setTags")
+
+
+def test_require_warns_or_fails_naming_the_release(monkeypatch):
+    install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.8.2")}))
+    with Client(BASE, "admin", "pw") as client:
+        assert client.require("category_download_path", feature=True, setting="download_path") is False
+        assert "download_path: category_download_path needs qBittorrent 4.4.0" in client.warnings[0]
+    with (
+        pytest.raises(UnimplementedEndpoint, match="fail_on_unimplemented_endpoint: false"),
+        Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=True) as client,
+    ):
+        client.require("category_download_path", feature=True)
+
+
+def test_unsupported_version_warns_or_fails(monkeypatch):
+    install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "3.0")}))
+    with Client(BASE, "admin", "pw") as client:
+        assert str(client.webapi_version) == "3.0"
+        assert "outside the range" in client.warnings[0]
+    with pytest.raises(UnsupportedVersion), Client(BASE, "admin", "pw", fail_on_unsupported_version=True) as client:
+        client.webapi_version  # noqa: B018 - reading it is the test
+
+
+def test_connection_refused_is_one_clear_error(monkeypatch):
+    install(monkeypatch, _client, {("POST", "auth/login"): requests.exceptions.ConnectionError("Connection refused")})
+    with pytest.raises(ConnectionFailed, match="Is qBittorrent running"), Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+
+
+def test_timeout_message_names_the_option(monkeypatch):
+    install(monkeypatch, _client, {("POST", "auth/login"): requests.exceptions.ReadTimeout("read timed out")})
+    with pytest.raises(ConnectionFailed, match="timeout option"), Client(BASE, "admin", "pw", timeout=2) as client:
+        client.get("app/preferences")
+
+
+def test_certificate_failure_names_the_options(monkeypatch):
+    error = requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    install(monkeypatch, _client, {("POST", "auth/login"): error})
+    with (
+        pytest.raises(ConnectionFailed, match="ca_path.*validate_certs: false"),
+        Client("https://qbt.test", "admin", "pw") as client,
+    ):
+        client.get("app/preferences")
+
+
+def test_no_scheme_moves_to_https_once_when_http_is_dropped(monkeypatch):
+    def login(request):
+        if request.url.startswith("http://"):
+            return requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected")
+        return (200, "Ok.")
+
+    adapter = install(monkeypatch, _client, routes({("POST", "auth/login"): login}))
+    with Client("qbt.test:8080", "admin", "pw") as client:
+        client.get("app/preferences")
+        assert client.base_url == "https://qbt.test:8080/"
+    assert [request.url.split(":")[0] for request, _kwargs in adapter.requests] == ["http", "https", "https", "https"]
+
+
+def test_explicit_http_scheme_is_never_switched(monkeypatch):
+    error = requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected")
+    adapter = install(monkeypatch, _client, {("POST", "auth/login"): error})
+    with pytest.raises(ConnectionFailed, match="write the url with https://"), Client(BASE, "admin", "pw") as c:
+        c.get("app/preferences")
+    assert len(adapter.requests) == 1
+
+
+def test_debug_log_masks_credentials_and_can_be_silenced(monkeypatch, caplog):
+    install(monkeypatch, _client, routes())
+    caplog.set_level(logging.DEBUG, logger="community.qbittorrent")
+    with Client(BASE, "admin", "s3cret-pw", extra_headers={"Authorization": "Basic c2VjcmV0"}) as client:
+        client.get("app/preferences")
+    assert "GET http://qbt.test:8080/api/v2/app/preferences -> 200" in caplog.text
+    assert "s3cret-pw" not in caplog.text and "c2VjcmV0" not in caplog.text
+    assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("community.qbittorrent").handlers)
+    monkeypatch.setattr(logging.getLogger("urllib3"), "level", logging.DEBUG)
+    Client(BASE, disable_logging_debug_output=True)
+    assert logging.getLogger("community.qbittorrent").level == logging.INFO
+    assert logging.getLogger("urllib3").level == logging.INFO
+
+
+def test_api_calls_record_method_endpoint_status_and_time(monkeypatch):
+    install(monkeypatch, _client, routes())
+    with Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+    calls = client.api_calls
+    assert [(c["method"], c["endpoint"], c["status"]) for c in calls] == [
+        ("POST", "auth/login", 200),
+        ("GET", "app/preferences", 200),
+        ("POST", "auth/logout", 200),
+    ]
+    assert all(isinstance(c["ms"], float) for c in calls)
