@@ -24,12 +24,15 @@ attributes:
 attributes:
   check_mode:
     support: full
-    details: This module only reads, so it runs the same way in check mode.
+    description: Runs the same way in check mode.
+    details: This module only reads.
   diff_mode:
     support: N/A
+    description: Has nothing to show in diff mode.
     details: This module does not change anything.
   idempotent:
     support: full
+    description: Never changes anything.
 """
 
     ACTIONGROUP = r"""

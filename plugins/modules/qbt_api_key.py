@@ -15,7 +15,7 @@ description:
     it as O(api_key) (or the environment variable E(QBITTORRENTAPI_API_KEY)) and never log in.
   - Against a server older than 5.2 the task fails, naming qBittorrent 5.2.
 author:
-  - community.qbittorrent maintainers
+  - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
   - community.qbittorrent._connection
   - community.qbittorrent._attributes

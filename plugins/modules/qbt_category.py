@@ -13,7 +13,7 @@ description:
   - One task with many categories reads the categories once and writes only the categories that differ.
   - Subcategories such as V(movies/hd) work as qBittorrent defines them; creating one may create its parent.
 author:
-  - community.qbittorrent maintainers
+  - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
   - community.qbittorrent._connection
   - community.qbittorrent._attributes
@@ -251,7 +251,7 @@ def run(task):
     for name, values in plan.create.items():
         client.post("torrents/createCategory", write_fields(name, values, None))
     for name, changes in plan.update.items():
-        _api.edit_category(client, write_fields(name, {k: after for k, (_, after) in changes.items()}, current[name]))
+        _api.edit_category(client, write_fields(name, {k: after for k, (_before, after) in changes.items()}, current[name]))
     if plan.remove:
         client.post("torrents/removeCategories", {"categories": "\n".join(plan.remove)})
     result["categories"] = verify(client, plan, desired)
@@ -263,7 +263,7 @@ def predicted(current, plan):
     for name, values in plan.create.items():
         state[name] = {"name": name, "save_path": "", "download_path": None, **values}
     for name, changes in plan.update.items():
-        state[name].update({key: after for key, (_, after) in changes.items()})
+        state[name].update({key: after for key, (_before, after) in changes.items()})
     return state
 
 

@@ -13,7 +13,7 @@ description:
   - Every subset costs at most a few requests; by default everything but the torrent list is gathered, because a
     server can hold thousands of torrents.
 author:
-  - community.qbittorrent maintainers
+  - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
   - community.qbittorrent._connection
   - community.qbittorrent._attributes.INFO_MODULE
@@ -118,7 +118,7 @@ preferences:
   sample: {save_path: /downloads, dl_limit: 0, proxy_password: "********"}
 categories:
   description:
-    - The categories by name. RV(categories.name.download_path) is V(null) when the category follows the global
+    - The categories by name. Their C(download_path) is V(null) when the category follows the global
       setting, V(false) when it is disabled for the category, and a path when it is enabled.
   returned: when O(gather_subset) includes V(categories)
   type: dict

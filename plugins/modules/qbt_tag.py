@@ -13,7 +13,7 @@ description:
   - One read of the tags, then at most one call that creates tags and one that deletes them.
   - Tags need qBittorrent 4.2 or later.
 author:
-  - community.qbittorrent maintainers
+  - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
   - community.qbittorrent._connection
   - community.qbittorrent._attributes
