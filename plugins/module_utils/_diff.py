@@ -35,6 +35,11 @@ def differences(current: Mapping[str, Any], desired: Mapping[str, Any], normaliz
     return changed
 
 
+def after_values(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """The wanted values of a differences() result: {key: after}."""
+    return {key: pair[1] for key, pair in changes.items()}
+
+
 def _identity(value: Any) -> Any:
     return value
 

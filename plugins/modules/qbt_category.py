@@ -135,7 +135,11 @@ diff:
 """
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _api
-from ansible_collections.community.qbittorrent.plugins.module_utils._diff import normalize_path, plan_items
+from ansible_collections.community.qbittorrent.plugins.module_utils._diff import (
+    after_values,
+    normalize_path,
+    plan_items,
+)
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._validate import (
@@ -251,7 +255,7 @@ def run(task):
     for name, values in plan.create.items():
         client.post("torrents/createCategory", write_fields(name, values, None))
     for name, changes in plan.update.items():
-        _api.edit_category(client, write_fields(name, {k: after for k, (_before, after) in changes.items()}, current[name]))
+        _api.edit_category(client, write_fields(name, after_values(changes), current[name]))
     if plan.remove:
         client.post("torrents/removeCategories", {"categories": "\n".join(plan.remove)})
     result["categories"] = verify(client, plan, desired)
@@ -263,7 +267,7 @@ def predicted(current, plan):
     for name, values in plan.create.items():
         state[name] = {"name": name, "save_path": "", "download_path": None, **values}
     for name, changes in plan.update.items():
-        state[name].update({key: after for key, (_before, after) in changes.items()})
+        state[name].update(after_values(changes))
     return state
 
 
