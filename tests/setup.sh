@@ -7,7 +7,9 @@ CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/community.qbittorrent
 VENV=$CACHE/venv-py3.11
 BIN=$CACHE/bin
 REQUIREMENTS=$REPO/tests/requirements-ci.txt
+# shellcheck disable=SC2034  # used by the scripts that source this file
 HARNESS=tests/harness/qbt_harness.py
+# shellcheck disable=SC2034
 APT_PACKAGES=(openssl shellcheck)
 
 apt_install() { # apt_install PKG...: install the missing ones; apt-get update only if needed
