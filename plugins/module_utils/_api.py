@@ -61,25 +61,27 @@ def add_stopped_fields(client: Client, stopped: bool | None) -> dict[str, Any]:
 
 
 def add_torrents(client: Client, fields: Mapping[str, Any], files: Any = None) -> dict[str, Any]:
-    """POST torrents/add and return {'added': bool, 'ids': [...]}, whatever the server's answer format.
+    """POST torrents/add; return {'added': bool, 'pending': bool, 'ids': [...], 'answer': text}.
 
     Up to 5.1 the answer is text: 'Ok.' when something was added, 'Fails.' when nothing was (a duplicate).
-    From 5.2 it is JSON with counts and ids, and 409 when nothing was added.
+    From 5.2 it is JSON with counts and ids (202 while URL downloads are pending), and 409 when nothing was added.
     """
     try:
         response = client.post("torrents/add", fields, files=files)
-    except Conflict:
-        return {"added": False, "ids": []}
+    except Conflict as exc:
+        return {"added": False, "pending": False, "ids": [], "answer": exc.body}
     text = (response.text or "").strip()
-    if text == "Ok.":
-        return {"added": True, "ids": []}
-    if text == "Fails.":
-        return {"added": False, "ids": []}
+    if text in ("Ok.", "Fails."):
+        return {"added": text == "Ok.", "pending": False, "ids": [], "answer": text}
     answer = client.decode_json(response, "torrents/add")
     if not isinstance(answer, dict):
         raise UnexpectedResponse(f"torrents/add answered {text[:200]!r}, which is neither Ok./Fails. nor JSON")
-    added = answer.get("success_count", 0) + answer.get("pending_count", 0) > 0
-    return {"added": added, "ids": list(answer.get("added_torrent_ids") or [])}
+    return {
+        "added": answer.get("success_count", 0) > 0,
+        "pending": answer.get("pending_count", 0) > 0,
+        "ids": list(answer.get("added_torrent_ids") or []),
+        "answer": text,
+    }
 
 
 def categories(client: Client) -> dict[str, dict[str, Any]]:

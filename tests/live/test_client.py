@@ -327,8 +327,11 @@ def test_11_add_stop_start_across_versions(plain_server):
     with client_for(plain_server) as client:
         try:
             fields = {"urls": MAGNET, "savepath": plain_server["download_dir"], **_api.add_stopped_fields(client, True)}
-            assert _api.add_torrents(client, fields)["added"] is True
-            assert _api.add_torrents(client, fields)["added"] is False  # a duplicate: Fails. or 409
+            first = _api.add_torrents(client, fields)
+            assert first["added"] is True, first
+            assert poll(lambda: _state(client, MAGNET_HASH)), "the magnet never appeared"
+            duplicate = _api.add_torrents(client, fields)
+            assert duplicate["added"] is False, duplicate  # Fails., 409, or JSON with success_count 0
             stopped_state = "stoppedDL" if _api.uses_stopped_names(client) else "pausedDL"
             assert poll(lambda: _state(client, MAGNET_HASH) == stopped_state), _state(client, MAGNET_HASH)
             filtered = client.get_json("torrents/info", {"filter": _api.status_filter(client, "paused")})
