@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every secret-carrying task at -vvvv, and again with results printed as JSON, and fails if any password,
-# API key or secret preference value appears anywhere in the output. ansible-test passes the integration
-# config as "-e @file" among the arguments.
+# API key or secret preference value appears anywhere in the output. The integration config comes as
+# "-e @file" among the arguments (tests/dev-target style) or from where ansible-test copies it.
 set -eu
 
 config=""
@@ -12,7 +12,12 @@ for arg in "$@"; do
     fi
     previous="$arg"
 done
-[ -n "$config" ] || { echo "no integration config was passed" >&2; exit 1; }
+# ansible-test copies tests/integration/integration_config.yml two levels above the target's folder.
+if [ -z "$config" ] && [ -f ../../integration_config.yml ]; then
+    config=$(cd ../.. && pwd)/integration_config.yml
+    set -- "$@" -e "@$config"
+fi
+[ -n "$config" ] || { echo "no integration config was found" >&2; exit 1; }
 
 workdir=$(mktemp -d)
 trap '[ -n "${QBT_KEEP_LOGS:-}" ] || rm -rf "$workdir"' EXIT
