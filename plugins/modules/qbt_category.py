@@ -147,6 +147,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._validate im
     category_name,
     unique,
 )
+from ansible_collections.community.qbittorrent.plugins.module_utils._versions import has_feature
 
 ITEM_OPTIONS = {
     "save_path": {"type": "str"},
@@ -164,6 +165,7 @@ ARGUMENT_SPEC = {
     },
     "purge": {"type": "bool", "default": False},
 }
+MODULE_KWARGS = {"mutually_exclusive": [["name", "categories"]], "required_one_of": [["name", "categories"]]}
 NORMALIZERS = {"save_path": normalize_path, "download_path": normalize_path}
 
 
@@ -233,9 +235,10 @@ def run(task):
     items = declared_items(task.params)
     for item, option in items:
         desired_values(item, option)
-    download_paths_known = True
     if any(item["download_path"] or item["download_path_enabled"] is not None for item, _option in items):
         download_paths_known = client.require("category_download_path", feature=True, setting="download_path")
+    else:  # "follow the global setting" needs no gate, but older servers must not get download fields at all
+        download_paths_known = has_feature("category_download_path", client.webapi_version)
     desired = dict(desired_values(item, option, download_paths_known) for item, option in items)
 
     current = _api.categories(client)
@@ -287,12 +290,7 @@ def verify(client, plan, desired):
 
 
 def main():
-    run_module(
-        ARGUMENT_SPEC,
-        run,
-        mutually_exclusive=[["name", "categories"]],
-        required_one_of=[["name", "categories"]],
-    )
+    run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)
 
 
 if __name__ == "__main__":

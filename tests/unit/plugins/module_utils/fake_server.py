@@ -52,7 +52,7 @@ def form(request):
     body = request.body or ""
     if isinstance(body, bytes):
         body = body.decode()
-    return {key: values[0] for key, values in parse_qs(body).items()}
+    return {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
 
 
 def install(monkeypatch, client_module, routes):
