@@ -637,15 +637,36 @@ def start_state(state: Path, versions: list[str], https: bool, proxies: bool = F
     return result
 
 
+def write_inventory(state: Path, out: Path, group: str) -> None:
+    """An Ansible inventory (YAML, which JSON is) of the plain-HTTP servers in STATE, one host per server, with
+    the variables of examples/fleet: qbt_url, qbt_username, qbt_password. The file holds passwords: mode 0600."""
+    servers = json.loads((state / "servers.json").read_text(encoding="utf-8"))["servers"]
+    hosts = {
+        f"qbt-{entry['app_version'].lstrip('v')}": {
+            "qbt_url": entry["url"],
+            "qbt_username": entry["username"],
+            "qbt_password": entry["password"],
+            "qbt_server_name": entry["name"],
+        }
+        for entry in servers
+        if not entry["https"]
+    }
+    out.touch(mode=0o600)
+    out.write_text(json.dumps({group: {"hosts": hosts}}, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line: fetch, start, stop."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("fetch", "start", "stop"):
+    for name in ("fetch", "start", "stop", "inventory"):
         cmd = sub.add_parser(name)
+        if name == "inventory":
+            cmd.add_argument("--out", type=Path, required=True, help="where to write the Ansible inventory")
+            cmd.add_argument("--group", default="qbittorrent", help="the inventory group (default %(default)s)")
         if name != "fetch":
             cmd.add_argument("--state", type=Path, required=True, help="folder for servers.json and work dirs")
-        if name != "stop":
+        if name not in ("stop", "inventory"):
             cmd.add_argument("--versions", default=",".join(VERSIONS), help="comma-separated, from %(default)s")
         if name == "start":
             cmd.add_argument("--https", action="store_true", help="also start qbt_sid_https behind a private CA")
@@ -653,6 +674,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "stop":
         log(f"stopped {stop_state(args.state)} server(s)")
+        return 0
+    if args.command == "inventory":
+        write_inventory(args.state, args.out, args.group)
         return 0
     versions = [v.strip() for v in args.versions.split(",") if v.strip()]
     if args.command == "fetch":

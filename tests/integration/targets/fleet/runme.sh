@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The fleet test: examples/fleet/site.yml against the three real servers (4.5.2, 5.1.x, 5.3+) as three inventory
+# hosts, in one run with forks. It converges them, re-runs with changed=0 on every host, then makes one server drift
+# by hand and checks that --check --diff shows exactly that drift, on that host only, and changes nothing.
+set -eu
+
+config=""
+previous=""
+for arg in "$@"; do
+    if [ "$previous" = "-e" ] && [ "${arg#@}" != "$arg" ]; then
+        config="${arg#@}"
+    fi
+    previous="$arg"
+done
+# ansible-test copies tests/integration/integration_config.yml two levels above the target's folder.
+if [ -z "$config" ] && [ -f ../../integration_config.yml ]; then
+    config=$(cd ../.. && pwd)/integration_config.yml
+fi
+[ -n "$config" ] || { echo "no integration config was found" >&2; exit 1; }
+read -r harness state python < <(python3 - "$config" <<'PY'
+import os, sys, yaml
+config = yaml.safe_load(open(sys.argv[1]))
+print(config["qbt_harness_script"], os.path.dirname(config["qbt_harness_state"]), config["ansible_python_interpreter"])
+PY
+)
+collection=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/community/qbittorrent
+site=$collection/examples/fleet/site.yml
+[ -f "$site" ] || { echo "examples/fleet/site.yml not found under $collection" >&2; exit 1; }
+
+workdir=$(mktemp -d)
+"$python" "$harness" inventory --state "$state" --out "$workdir/inventory.yml"
+export ANSIBLE_PYTHON_INTERPRETER=$python ANSIBLE_NOCOLOR=1
+run() { # run NAME ARGS...: ansible-playbook on the fleet, output in $workdir/NAME.log
+    local name=$1
+    shift
+    ansible-playbook -i "$workdir/inventory.yml" --forks 3 "$site" "$@" >"$workdir/$name.log" 2>&1 || {
+        tail -n 80 "$workdir/$name.log"
+        return 1
+    }
+}
+recap() { # recap NAME: "host changed=N" lines of a run's PLAY RECAP
+    sed -n '/PLAY RECAP/,$p' "$workdir/$1.log" | sed -n 's/^\(qbt-[^ ]*\) *: .*changed=\([0-9]*\).*/\1 changed=\2/p' | sort
+}
+
+trap 'ansible-playbook -i "$workdir/inventory.yml" "$workdir/cleanup_real.yml" >/dev/null 2>&1 || true; rm -rf "$workdir"' EXIT
+cat >"$workdir/cleanup_real.yml" <<YAML
+- name: Remove what the fleet example declared
+  hosts: qbittorrent
+  gather_facts: false
+  vars_files: [$collection/examples/fleet/group_vars/qbittorrent.yml]
+  module_defaults:
+    group/community.qbittorrent.qbittorrent:
+      url: "{{ qbt_url }}"
+      username: "{{ qbt_username }}"
+      password: "{{ qbt_password }}"
+  tasks:
+    - name: Remove the categories
+      community.qbittorrent.qbt_category:
+        name: "{{ item.name }}"
+        state: absent
+      loop: "{{ qbt_categories | reverse | list }}"
+      delegate_to: localhost
+    - name: Remove the tags
+      community.qbittorrent.qbt_tag:
+        tags: "{{ qbt_tags }}"
+        state: absent
+      delegate_to: localhost
+YAML
+
+run converge
+echo "converge: $(recap converge | tr '\n' ' ')"
+[ "$(recap converge | grep -c 'changed=[1-9]')" = 3 ] || { echo "the first run did not change all three servers" >&2; exit 1; }
+
+run again
+echo "again: $(recap again | tr '\n' ' ')"
+[ "$(recap again | grep -c 'changed=0')" = 3 ] || { echo "the second run changed something" >&2; exit 1; }
+
+# Drift on one server: a category deleted by hand, a tag deleted by hand.
+drifted=qbt-5.1.0
+"$python" - "$workdir/inventory.yml" "$drifted" <<'PY'
+import json, sys, urllib.parse, urllib.request
+host = json.load(open(sys.argv[1]))["qbittorrent"]["hosts"][sys.argv[2]]
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+def post(endpoint, **fields):
+    opener.open(host["qbt_url"] + "/api/v2/" + endpoint, urllib.parse.urlencode(fields).encode()).read()
+post("auth/login", username=host["qbt_username"], password=host["qbt_password"])
+post("torrents/removeCategories", categories="tv")
+post("torrents/deleteTags", tags="hd")
+post("auth/logout")
+PY
+
+run check --check --diff
+echo "check: $(recap check | tr '\n' ' ')"
+[ "$(recap check)" = "$(printf 'qbt-4.5.2 changed=0\nqbt-5.1.0 changed=2\nqbt-5.3.0 changed=0')" ] || {
+    echo "--check did not report exactly the drifted host" >&2
+    exit 1
+}
+grep -A12 'TASK \[Declare the categories\]' "$workdir/check.log" | grep -q '"state": "absent"' || {
+    echo "the category diff does not show the deleted category" >&2
+    exit 1
+}
+grep -q '"hd"' "$workdir/check.log" || { echo "the tag diff does not show the deleted tag" >&2; exit 1; }
+
+# --check changed nothing: the drift is still there, and a real run repairs exactly it.
+run repair
+echo "repair: $(recap repair | tr '\n' ' ')"
+[ "$(recap repair)" = "$(printf 'qbt-4.5.2 changed=0\nqbt-5.1.0 changed=2\nqbt-5.3.0 changed=0')" ] || {
+    echo "check mode changed the drifted server, or the repair run did not repair it" >&2
+    exit 1
+}
+echo "fleet: converged 3 servers, re-run unchanged, drift on $drifted found by --check and repaired"
