@@ -35,8 +35,15 @@ attributes:
     description: Never changes anything.
 """
 
+    # Every module: its action group, and its action plugin (plugins/action, controller-side execution).
     ACTIONGROUP = r"""
 attributes:
+  action:
+    description:
+      - Has an action plugin of the same name, which runs the module's code on the controller when the task's
+        connection is local, see
+        R(Controller-side execution,ansible_collections.community.qbittorrent.docsite.controller_execution).
+    support: full
   action_group:
     description: Use C(group/community.qbittorrent.qbittorrent) in C(module_defaults) to set the connection
       options once for every module of this collection.

@@ -101,4 +101,9 @@ notes:
     C(module_defaults) and the action group C(group/community.qbittorrent.qbittorrent).
   - These modules talk to the WebUI over HTTP(S); they usually run on the controller with
     C(delegate_to=localhost) or C(connection=local).
+  - On a local connection (without C(become) or C(async)), and when the Python that runs Ansible can import
+    C(requests) and C(packaging), the action plugin of the same name runs the module's code inside Ansible on the
+    controller, with the same result and without starting a module process. Set the variable C(qbt_execution) to
+    V(module) to always execute the module the classic way, or to V(in_process) to fail when that is not possible.
+    See R(Controller-side execution,ansible_collections.community.qbittorrent.docsite.controller_execution).
 """

@@ -8,7 +8,7 @@ Facts: shared/reference/qbittorrent-webapi.md sections 4 (categories) and 6 (tor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._client import Client
@@ -120,3 +120,104 @@ def edit_category(client: Client, fields: Mapping[str, Any]) -> bool:
             return False
         raise NotFound(f"the category {fields['category']!r} does not exist", 404, exc.endpoint, exc.body) from exc
     return True
+
+
+# ----------------------------------------------------------------- torrents (qbt_torrent)
+# 4.x names the stopped states paused*; results always use the 5.x names.
+_STOPPED_STATES = {"pausedUP": "stoppedUP", "pausedDL": "stoppedDL"}
+# torrents/setShareLimits requires every share-limit field the server reports in torrents/info:
+# inactiveSeedingTimeLimit from 4.6, shareLimitAction from 5.2, shareLimitsMode from 5.3 (400 without them).
+SHARE_LIMIT_FIELDS = {
+    "ratio_limit": "ratioLimit",
+    "seeding_time_limit": "seedingTimeLimit",
+    "inactive_seeding_time_limit": "inactiveSeedingTimeLimit",
+    "share_limit_action": "shareLimitAction",
+    "share_limits_mode": "shareLimitsMode",
+}
+
+
+def torrent_state(state: str) -> str:
+    """A torrents/info state in 5.x words: pausedUP/pausedDL (4.x) become stoppedUP/stoppedDL."""
+    return _STOPPED_STATES.get(state, state)
+
+
+def torrents_info(
+    client: Client, hashes: list[str] | None = None, trackers: Callable[[Mapping[str, Any]], bool] | None = None
+) -> list[dict[str, Any]]:
+    """torrents/info (all torrents, or only these ids); entries for which trackers(entry) is true get
+    'tracker_urls', their tracker URLs without the DHT/PeX/LSD pseudo entries.
+
+    5.1+ lists the trackers in the same read (includeTrackers); older servers need one torrents/trackers read
+    per torrent, skipped for torrents whose trackers_count is 0.
+    """
+    if hashes is not None and not hashes:
+        return []
+    params: dict[str, Any] = {"hashes": join_hashes(hashes)} if hashes else {}
+    if trackers and has_feature("info_include_trackers", client.webapi_version):
+        params["includeTrackers"] = True
+    entries = client.get_json("torrents/info", params or None) or []
+    for entry in entries if trackers else []:
+        if not trackers(entry):
+            continue
+        listed = entry.get("trackers")
+        if listed is None and entry.get("trackers_count", 1):
+            listed = client.get_json("torrents/trackers", {"hash": entry["hash"]})
+        entry["tracker_urls"] = [item["url"] for item in listed or [] if not item["url"].startswith("** [")]
+    return entries
+
+
+def skip_checking_fields(client: Client, skip: bool | None) -> dict[str, Any]:
+    """The torrents/add field that skips the hash check: seedMode on 5.3+ (which ignores skip_checking)."""
+    if skip is None:
+        return {}
+    return {"seedMode" if has_feature("add_seed_mode", client.webapi_version) else "skip_checking": skip}
+
+
+def set_share_limits(client: Client, hashes: list[str], limits: Mapping[str, Any]) -> None:
+    """POST torrents/setShareLimits with every field in limits (keys of SHARE_LIMIT_FIELDS whose value is set).
+
+    The caller passes the torrent's current values for the limits it does not change, so the version-dependent
+    required fields are always complete and unchanged limits keep their values.
+    """
+    fields: dict[str, Any] = {"hashes": join_hashes(hashes)}
+    for key, name in SHARE_LIMIT_FIELDS.items():
+        if limits.get(key) is not None:
+            fields[name] = limits[key]
+    client.post("torrents/setShareLimits", fields)
+
+
+def _per_hash_calls(client: Client, hashes: list[str]) -> list[str]:
+    """5.2+ takes a |-list of hashes in addTrackers/removeTrackers; before, one call per torrent."""
+    if has_feature("trackers_many_hashes", client.webapi_version):
+        return [join_hashes(hashes)]
+    return list(hashes)
+
+
+def add_trackers(client: Client, hashes: list[str], urls: list[str]) -> None:
+    """POST torrents/addTrackers (urls newline-separated, all in one tier)."""
+    for target in _per_hash_calls(client, hashes):
+        client.post("torrents/addTrackers", {"hash": target, "urls": "\n".join(urls)})
+
+
+def remove_trackers(client: Client, hashes: list[str], urls: list[str]) -> None:
+    """POST torrents/removeTrackers (urls |-separated)."""
+    for target in _per_hash_calls(client, hashes):
+        client.post("torrents/removeTrackers", {"hash": target, "urls": "|".join(urls)})
+
+
+def change_tags(client: Client, hashes: list[str], add: list[str], remove: list[str]) -> None:
+    """addTags/removeTags; removeTags is never sent without tags, because then it removes every tag."""
+    if add:
+        client.post("torrents/addTags", {"hashes": join_hashes(hashes), "tags": ",".join(add)})
+    if remove:
+        client.post("torrents/removeTags", {"hashes": join_hashes(hashes), "tags": ",".join(remove)})
+
+
+def delete_torrents(client: Client, hashes: list[str], delete_files: bool) -> None:
+    """POST torrents/delete; deleteFiles is required on every version."""
+    client.post("torrents/delete", {"hashes": join_hashes(hashes), "deleteFiles": delete_files})
+
+
+def set_tags(client: Client, hashes: list[str], tags: list[str]) -> None:
+    """Exactly these tags: torrents/setTags on 5.1+; before, the caller uses change_tags with what differs."""
+    client.post("torrents/setTags", {"hashes": join_hashes(hashes), "tags": ",".join(tags)})

@@ -23,6 +23,7 @@ from ._errors import (
     Banned,
     ConnectionFailed,
     Forbidden,
+    InvalidInput,
     LoginFailed,
     QbtError,
     UnexpectedResponse,
@@ -43,7 +44,8 @@ from ._versions import (
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import InsecureRequestWarning
+    from urllib3.exceptions import InsecureRequestWarning, NewConnectionError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
     from urllib3.util.retry import Retry
 
     HAS_REQUESTS = True
@@ -73,7 +75,21 @@ ENV_DO_NOT_VERIFY = (
 )
 
 _SCHEME = re.compile(r"^(https?):", re.IGNORECASE)
+_ANY_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie"})
+# The JSON answers the modules read: (type of the answer, type of each member or element); anything else would
+# make a module fail with a Python error instead of a message.
+_JSON_SHAPES: dict[str, tuple[type, type | None]] = {
+    "app/preferences": (dict, None),
+    "app/buildInfo": (dict, None),
+    "app/rotateAPIKey": (dict, None),
+    "torrents/categories": (dict, dict),
+    "torrents/tags": (list, str),
+    "torrents/info": (list, dict),
+    "torrents/trackers": (list, dict),
+    "rss/items": (dict, dict),
+    "rss/rules": (dict, dict),
+}
 
 
 def _from_env(value: Any, names: tuple[str, ...], env: Mapping[str, str]) -> Any:
@@ -92,11 +108,24 @@ def split_url(url: str) -> tuple[str | None, str, str]:
     The path always ends in '/', so API paths joined to it keep a reverse-proxy prefix.
     """
     text = url.strip()
+    other = _ANY_SCHEME.match(text)
+    if other and other.group(1).lower() not in ("http", "https"):
+        # Read without a scheme, 'ftp://host' would become the host name 'ftp': refuse it before any lookup.
+        raise ValueError(f"the url {url!r} has the scheme {other.group(1)!r}; the WebUI speaks http:// or https://")
     if not _SCHEME.match(text) and not text.startswith("//"):
         text = "//" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # an unbalanced [ of an IPv6 address
+        raise ValueError(f"the url {url!r} cannot be read ({exc}); write it as host:port or http://host:port") from None
     if not parts.hostname:
         raise ValueError(f"the url {url!r} has no host name; write it as host:port, http://host:port or https://host/")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        port = exc
+    if port == 0 or isinstance(port, ValueError):
+        raise ValueError(f"the url {url!r} has an invalid port; give a port number from 1 to 65535")
     path = parts.path or "/"
     if not path.endswith("/"):
         path += "/"
@@ -156,7 +185,11 @@ class Client:
         url = _from_env(url, ENV_NAMES["url"], env)
         if not url:
             raise QbtError("no qBittorrent URL: set the url option or the QBITTORRENTAPI_HOST environment variable")
-        self._scheme, self._netloc, self._path = split_url(url)
+        try:
+            self._scheme, self._netloc, self._path = split_url(url)
+        except ValueError as exc:
+            raise InvalidInput(f"url: {exc}") from None
+        _check_settings(timeout, extra_headers)
         # No scheme given: start with http and move to https once if the port turns out to speak TLS.
         self._scheme_known = self._scheme is not None
         self._scheme = self._scheme or "http"
@@ -219,6 +252,9 @@ class Client:
     @property
     def webapi_version(self):
         """The server's WebAPI version (a packaging Version), read at most once per client."""
+        if self._webapi_version is None and self._api_key and not self._key_checked:
+            # The API key check reads the version itself; without this the first read would be sent twice.
+            self._authenticate()
         if self._webapi_version is None:
             text = self.request("GET", "app/webapiVersion").text.strip()
             try:
@@ -301,12 +337,23 @@ class Client:
     @staticmethod
     def decode_json(response, endpoint: str) -> Any:
         try:
-            return response.json()
+            value = response.json()
         except ValueError as exc:
             raise UnexpectedResponse(
                 f"{endpoint} answered HTTP {response.status_code} with a body that is not JSON: "
                 f"{_short(response.text)!r}"
             ) from exc
+        shape = _JSON_SHAPES.get(endpoint)
+        if shape is not None:
+            kind, member = shape
+            members = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+            if not isinstance(value, kind) or (member and not all(isinstance(item, member) for item in members)):
+                raise UnexpectedResponse(
+                    f"{endpoint} answered JSON that qBittorrent does not send ({_short(response.text, 120)!r} where "
+                    f"a {kind.__name__} of {member.__name__ if member else 'values'} belongs): is the url a "
+                    "qBittorrent WebUI, or a proxy that answers for it?"
+                )
+        return value
 
     def request(
         self,
@@ -396,8 +443,8 @@ class Client:
             probe = None
         if probe is not None and probe.status_code != 404:
             return (
-                f"the server at {self.base_url} does not accept API keys: API keys need qBittorrent 5.2 or later "
-                "(WebAPI 2.14.1). Use username and password"
+                f"api_key: the server at {self.base_url} does not accept API keys: API keys need qBittorrent 5.2 or "
+                "later (WebAPI 2.14.1). Use username and password"
             )
         return (
             f"qBittorrent at {self.base_url} rejected the API key (HTTP 403): check api_key or "
@@ -475,7 +522,13 @@ class Client:
             backoff_factor=0.3,
             raise_on_status=False,
         )
-        adapter = HTTPAdapter(**{"max_retries": retry, **self._adapter_args})
+        try:
+            adapter = HTTPAdapter(**{"max_retries": retry, **self._adapter_args})
+        except TypeError as exc:
+            raise InvalidInput(
+                f"http_adapter_args: {exc}; give keyword arguments of requests' HTTPAdapter (pool_connections, "
+                "pool_maxsize, max_retries, pool_block)"
+            ) from None
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
@@ -524,6 +577,31 @@ class Client:
                 response = self._session.request(method, url, **kwargs)
             status = response.status_code
             return response
+        except (TypeError, ValueError) as exc:
+            # requests' own failures are RequestExceptions; these come from arguments it could not use.
+            given = [
+                name
+                for name, value in (
+                    ("requests_args", self._requests_args or requests_args),
+                    ("http_adapter_args", self._adapter_args),
+                )
+                if value
+            ]
+            if isinstance(exc, requests.exceptions.RequestException) or not given:
+                raise
+            raise InvalidInput(
+                f"{' or '.join(given)}: {exc}; give keyword arguments that requests accepts (Session.request: "
+                "proxies, cert, timeout, headers...; HTTPAdapter: pool_maxsize, max_retries...) with values of the "
+                "right type"
+            ) from None
+        except OSError as exc:
+            # requests raises a bare OSError, before connecting, for a CA file that is not there.
+            if isinstance(exc, requests.exceptions.RequestException) or not isinstance(self._verify, str):
+                raise
+            raise InvalidInput(
+                f"ca_path: {exc}; give the PEM file of the certificate authority (or of the self-signed certificate) "
+                "that signed the WebUI's certificate, as a path on the machine that runs the module"
+            ) from None
         finally:
             elapsed = round((time.monotonic() - started) * 1000, 1)
             self.api_calls.append({"method": method, "endpoint": endpoint or "/", "status": status, "ms": elapsed})
@@ -554,7 +632,13 @@ class Client:
                     "to HTTPS"
                 )
             return ConnectionFailed(f"TLS handshake with {where} failed: {reason}")
-        if isinstance(exc, requests.exceptions.Timeout):
+        if _is_timeout(exc):
+            if self._scheme == "https":
+                # qBittorrent never answers a TLS handshake on a plain-HTTP port: it waits for the timeout.
+                reason += (
+                    ". A WebUI that speaks plain HTTP does not answer a TLS handshake: if it does not use HTTPS, "
+                    "write the url with http://"
+                )
             return ConnectionFailed(
                 f"{where} did not answer within {self.timeout} s (timeout option, per HTTP call; "
                 f"retries: {self._retries}): {reason}"
@@ -569,6 +653,20 @@ class Client:
         return ConnectionFailed(f"the connection to {where} failed: {reason}.{hint}")
 
 
+def _check_settings(timeout: Any, extra_headers: Mapping[str, Any] | None) -> None:
+    """Settings requests would refuse only in the middle of the first call, with a message that names no option."""
+    if timeout is not None and not (
+        isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
+    ):
+        raise InvalidInput(f"timeout: {timeout!r} is not a number of seconds greater than 0; give for example 15")
+    for name, value in (extra_headers or {}).items():
+        if not isinstance(value, (str, bytes)):
+            raise InvalidInput(
+                f"extra_headers: the value of the header {name} is {type(value).__name__}, not a string; "
+                "quote it in YAML"
+            )
+
+
 def _reason(exc: Exception) -> str:
     """The innermost cause of a requests failure, without urllib3's pool and retry wrapping."""
     inner = exc.args[0] if exc.args else exc
@@ -580,9 +678,19 @@ def _reason(exc: Exception) -> str:
     return _short(text, 400)
 
 
+def _is_timeout(exc: Exception) -> bool:
+    """A timeout, also when urllib3 retried it first (requests then raises ConnectionError(MaxRetryError))."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return True
+    inner = exc.args[0] if exc.args else None
+    reason = getattr(inner, "reason", inner)
+    # urllib3 derives NewConnectionError (refused, unreachable) from ConnectTimeoutError
+    return isinstance(reason, Urllib3Timeout) and not isinstance(reason, NewConnectionError)
+
+
 def _refused_or_timeout(exc: Exception) -> bool:
     """True for failures that say nothing about the scheme: nobody listens, or nobody answers."""
-    if isinstance(exc, requests.exceptions.Timeout):
+    if _is_timeout(exc):
         return True
     text = str(exc)
     return any(

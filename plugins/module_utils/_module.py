@@ -2,19 +2,29 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The module base: connection options, the client's life cycle, results, secrets and errors.
 
-A module file holds its documentation, its own argument spec and a function run(task) -> result. The function
-sees only the validated parameters, the client and the check/diff switches (a Task), so the same logic can run
-in a module process or inside an action plugin on the controller.
+A module file holds its documentation and three names that the module process and the controller-side action
+plugin (plugins/plugin_utils/_action.py) both use, so the desired-state logic exists once:
+
+* ARGUMENT_SPEC: the module's own options (the connection options are added by argument_spec());
+* MODULE_KWARGS: the other AnsibleModule arguments (mutually_exclusive, required_one_of, required_together,
+  required_if, required_by, supports_check_mode), ``{}`` when there are none;
+* run(task) -> result: the logic. It sees only the validated parameters, the client, the check/diff switches and
+  the environment (a Task), never AnsibleModule, os.environ or sys.exit.
+
+and main() is exactly ``run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)``. A module without MODULE_KWARGS always
+runs as a module process.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.parameters import remove_values
 
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Client
 from ._errors import QbtError
@@ -38,16 +48,33 @@ CONNECTION_ARGSPEC: dict[str, dict[str, Any]] = {
 CONNECTION_OPTIONS = frozenset(CONNECTION_ARGSPEC)
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 MASK = "********"
+# The AnsibleModule arguments a module may put in MODULE_KWARGS (supports_check_mode defaults to True here).
+MODULE_KWARG_NAMES = frozenset(
+    {"mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by", "supports_check_mode"}
+)
+# The environment of the task being executed: os.environ in a module process, the worker's environment plus the
+# task's environment keyword when the action plugin runs the logic on the controller.
+_ENV: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("qbt_task_env", default=None)
 
 
 class Task:
     """What a module's run() function gets: parameters, client, check and diff switches, warnings, secrets."""
 
-    def __init__(self, params: Mapping[str, Any], client: Client, check_mode: bool, diff: bool) -> None:
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        client: Client,
+        check_mode: bool,
+        diff: bool,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.params = params
         self.client = client
         self.check_mode = check_mode
         self.diff = diff
+        # Read environment variables here, never from os.environ: on the controller this holds the task's
+        # environment keyword too, as a module process would see it.
+        self.env: Mapping[str, str] = task_env() if env is None else env
         self.warnings: list[str] = []
         self.secrets: set[str] = set()
 
@@ -73,8 +100,18 @@ def header_secrets(headers: Mapping[str, Any] | None) -> set[str]:
     return {str(value) for name, value in (headers or {}).items() if str(name).lower() in _SECRET_HEADERS and value}
 
 
+def task_env() -> Mapping[str, str]:
+    """The environment of the task being executed (os.environ outside execute())."""
+    env = _ENV.get()
+    return os.environ if env is None else env
+
+
 def client_from_params(params: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Client:
-    """A client configured from the connection options (unset options fall back to the environment)."""
+    """A client configured from the connection options (unset options fall back to the environment).
+
+    ENV defaults to the task's environment (task_env()), so clients opened by a module's logic see the same
+    variables as the task's own client.
+    """
     return Client(
         url=params.get("url"),
         username=params.get("username"),
@@ -88,7 +125,7 @@ def client_from_params(params: Mapping[str, Any], env: Mapping[str, str] | None 
         extra_headers=params.get("extra_headers"),
         fail_on_unsupported_version=params.get("fail_on_unsupported_version", False),
         fail_on_unimplemented_endpoint=params.get("fail_on_unimplemented_endpoint", True),
-        env=os.environ if env is None else env,
+        env=task_env() if env is None else env,
     )
 
 
@@ -102,21 +139,26 @@ def execute(
 ) -> tuple[dict[str, Any], set[str]]:
     """Run a module's logic with a client that is always closed; return (result, secrets to mask).
 
+    ENV is the task's environment (default os.environ); the client and every client the logic opens read it.
     The result has 'failed' and 'msg' when the task failed. It never raises for a QbtError.
     """
+    env = os.environ if env is None else env
     secrets = header_secrets(params.get("extra_headers")) | header_secrets(
         (params.get("requests_args") or {}).get("headers")
     )
     result: dict[str, Any] = {"changed": False}
     client = None
     task = None
+    token = _ENV.set(env)
     try:
         client = client_from_params(params, env)
         with client:
-            task = Task(params, client, check_mode, diff)
+            task = Task(params, client, check_mode, diff, env)
             result = run(task)
     except QbtError as exc:
         result = {"changed": False, "failed": True, "msg": str(exc)}
+    finally:
+        _ENV.reset(token)
     if client is not None:
         secrets.update(client.secrets)
         warnings = list(client.warnings)
@@ -132,9 +174,23 @@ def execute(
     return result, secrets
 
 
+def mask_warnings(warnings: list[str], no_log_values: set[str]) -> list[str]:
+    """The warnings with every no_log value masked as AnsibleModule masks a result.
+
+    AnsibleModule does not mask what module.warn() gets (ansible-core 2.19 keeps warnings as objects that
+    remove_values leaves alone), so secrets must be gone before.
+    """
+    return [remove_values(str(warning), no_log_values) for warning in warnings]
+
+
 def run_module(module_spec: Mapping[str, Any], run: Callable[[Task], dict[str, Any]], **module_kwargs: Any) -> None:
-    """The main() of every module: parse arguments, run the logic, exit or fail."""
-    module = AnsibleModule(argument_spec=argument_spec(module_spec), supports_check_mode=True, **module_kwargs)
+    """The main() of every module: parse arguments, run the logic, exit or fail.
+
+    Call it as run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS): the action plugin validates with the same values.
+    """
+    kwargs = dict(module_kwargs)
+    supports_check_mode = kwargs.pop("supports_check_mode", True)
+    module = AnsibleModule(argument_spec=argument_spec(module_spec), supports_check_mode=supports_check_mode, **kwargs)
     for library, present, error in (
         ("requests", HAS_REQUESTS, REQUESTS_IMPORT_ERROR),
         ("packaging", HAS_PACKAGING, PACKAGING_IMPORT_ERROR),
@@ -146,6 +202,9 @@ def run_module(module_spec: Mapping[str, Any], run: Callable[[Task], dict[str, A
             )
     result, secrets = execute(module.params, run, module.check_mode, module._diff, module._verbosity)
     module.no_log_values.update(secrets)
+    # Passing warnings to exit_json is deprecated (ansible-core 2.19); module.warn() is the way.
+    for warning in mask_warnings(result.pop("warnings", []), module.no_log_values):
+        module.warn(warning)
     if result.pop("failed", False):
         module.fail_json(**result)
     module.exit_json(**result)

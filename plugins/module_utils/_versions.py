@@ -95,10 +95,23 @@ FEATURES = {
     "torrent_stopped_names": ("2.11.0", "5.0.0"),
     "json_add_answer": ("2.14.0", "5.2.0"),
     "editcategory_unchanged_ok": ("2.15.1", "5.2.0"),
+    # Up to 5.1 max_ratio (and the seeding times) are applied only with their *_enabled switch in the same write.
+    "share_limits_uncoupled": ("2.11.6", "5.2.0"),
+    # 5.2+ refuses a WebUI username under 3 characters (or with ':') and a password under 6 with HTTP 400.
+    "webui_credential_rules": ("2.15.0", "5.2.0"),
     # RSS rules: priority and torrentParams came with 4.6.0 without a WebAPI bump of their own, share limit
     # actions in torrentParams with 5.0.0 (shared/reference/qbittorrent-rss.md sections 1 and 3.3).
     "rss_rule_torrent_params": ("2.9.2", "4.6.0"),
     "rss_rule_share_limit_action": ("2.11.2", "5.0.0"),
+    # torrents (qbt_torrent), shared/reference/qbittorrent-webapi.md section 6; checked on 4.5.2, 5.1.0 and 5.3.0
+    "add_content_layout": ("2.7", "4.3.2"),
+    "add_stop_condition": ("2.8.15", "4.5.0"),
+    "add_to_top_of_queue": ("2.9.2", "4.6.0"),
+    "add_seed_mode": ("2.16.0", "5.3.0"),  # torrents/add ignores skip_checking from here on
+    "torrent_inactive_seeding_time_limit": ("2.9.2", "4.6.0"),
+    "torrent_share_limit_action": ("2.12.0", "5.2.0"),  # torrents/info reports it from 5.2 on
+    "info_include_trackers": ("2.11.4", "5.1.0"),
+    "trackers_many_hashes": ("2.15.1", "5.2.0"),  # addTrackers/removeTrackers take a |-list of hashes
 }
 
 _LEADING_V = re.compile(r"^[vV]")

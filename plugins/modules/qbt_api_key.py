@@ -103,6 +103,7 @@ ARGUMENT_SPEC = {
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     "rotate": {"type": "bool", "default": False},
 }
+MODULE_KWARGS = {}
 
 
 def current_key(client):
@@ -154,7 +155,7 @@ def run(task):
 
 
 def main():
-    run_module(ARGUMENT_SPEC, run)
+    run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)
 
 
 if __name__ == "__main__":

@@ -27,9 +27,11 @@ options:
       - V(preferences) reads the application preferences; the values of secret preferences
         (C(web_ui_api_key), C(proxy_password), C(mail_notification_password), C(dyndns_password)) are masked.
       - V(tags) needs qBittorrent 4.2 or later; on older servers it returns an empty list.
+      - V(rss) reads the RSS feeds and folders and the auto-download rules (with their articles when
+        O(rss_articles) is set).
     type: list
     elements: str
-    choices: [all, version, preferences, categories, tags, torrents]
+    choices: [all, version, preferences, categories, tags, torrents, rss]
     default: [version, preferences, categories, tags]
   torrent_filters:
     description:
@@ -53,6 +55,11 @@ options:
         description: Only these torrents, by the hash qBittorrent shows for them.
         type: list
         elements: str
+  rss_articles:
+    description:
+      - With the V(rss) subset, also read each feed's articles and state (title, last build date, loading, error).
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -87,6 +94,15 @@ EXAMPLES = r"""
     - name: Read the categories
       community.qbittorrent.qbt_info:
         gather_subset: [categories]
+
+- name: Read the RSS feeds, their articles and the auto-download rules
+  community.qbittorrent.qbt_info:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    gather_subset: [rss]
+    rss_articles: true
+  register: rss
 """
 
 RETURN = r"""
@@ -135,6 +151,29 @@ torrents:
   type: list
   elements: dict
   sample: [{hash: 8c212779b4abde7c6bc608063a0d008b7e40ce32, name: debian.iso, state: stoppedUP, progress: 1}]
+rss:
+  description: The RSS feeds and folders and the auto-download rules.
+  returned: when O(gather_subset) includes V(rss)
+  type: dict
+  contains:
+    feeds:
+      description:
+        - Every feed and folder by its path in the RSS tree (parts separated by a backslash), parents first, as
+          M(community.qbittorrent.qbt_rss_feed) returns them.
+        - With O(rss_articles), each feed also has C(title), C(last_build_date), C(is_loading), C(has_error) and
+          C(articles), a list of the feed's articles as qBittorrent reports them (C(id), C(title), C(date),
+          C(torrentURL), C(isRead) once read, and more). Their order is not meaningful.
+      type: dict
+      sample:
+        Series: {path: Series, type: folder}
+        Series\Anime: {path: Series\Anime, type: feed, url: https://feeds.example.org/anime.xml,
+                        uid: "{4c1b2e76-0d3f-4b8e-9f6a-2a51c0e5d1e2}", refresh_interval: 0}
+    rules:
+      description:
+        - Every auto-download rule by name, in the option names of M(community.qbittorrent.qbt_rss_rule), with the
+          server-maintained C(last_match) and C(previously_matched_episodes).
+      type: dict
+      sample: {My Show: {name: My Show, enabled: true, must_contain: My Show 1080p, category: tv, last_match: ""}}
 api_calls:
   description: The HTTP calls the task made (method, endpoint, status, milliseconds), when run with C(-vvv) or more.
   returned: when the verbosity is 3 or more
@@ -142,7 +181,7 @@ api_calls:
   elements: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _api
+from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _rss
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
@@ -150,7 +189,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._versions im
     is_webapi_version_supported,
 )
 
-SUBSETS = ["version", "preferences", "categories", "tags", "torrents"]
+SUBSETS = ["version", "preferences", "categories", "tags", "torrents", "rss"]
 
 ARGUMENT_SPEC = {
     "gather_subset": {
@@ -175,7 +214,9 @@ ARGUMENT_SPEC = {
             "hashes": {"type": "list", "elements": "str"},
         },
     },
+    "rss_articles": {"type": "bool", "default": False},
 }  # fmt: skip
+MODULE_KWARGS = {}
 
 
 def read_version(client):
@@ -214,11 +255,13 @@ def run(task):
         result["tags"] = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
     if "torrents" in subsets:
         result["torrents"] = read_torrents(client, task.params["torrent_filters"])
+    if "rss" in subsets:
+        result["rss"] = _rss.read_rss(client, task.params["rss_articles"])
     return result
 
 
 def main():
-    run_module(ARGUMENT_SPEC, run)
+    run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)
 
 
 if __name__ == "__main__":

@@ -103,6 +103,7 @@ ARGUMENT_SPEC = {
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     "purge": {"type": "bool", "default": False},
 }
+MODULE_KWARGS = {}
 
 
 def run(task):
@@ -138,7 +139,7 @@ def run(task):
 
 
 def main():
-    run_module(ARGUMENT_SPEC, run)
+    run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)
 
 
 if __name__ == "__main__":

@@ -42,9 +42,39 @@ recap() { # recap NAME: "host changed=N" lines of a run's PLAY RECAP
     sed -n '/PLAY RECAP/,$p' "$workdir/$1.log" | sed -n 's/^\(qbt-[^ ]*\) *: .*changed=\([0-9]*\).*/\1 changed=\2/p' | sort
 }
 
-trap 'ansible-playbook -i "$workdir/inventory.yml" "$workdir/cleanup_real.yml" >/dev/null 2>&1 || true; rm -rf "$workdir"' EXIT
+cleanup() {
+    ansible-playbook -i "$workdir/inventory.yml" "$workdir/cleanup_real.yml" >"$workdir/cleanup.log" 2>&1 || {
+        echo "cleaning up after the fleet test failed:" >&2
+        tail -n 40 "$workdir/cleanup.log" >&2
+    }
+    rm -rf "$workdir"
+}
+trap cleanup EXIT
+# The servers are shared with the other targets: remember the preferences the fleet example changes, and
+# restore them and remove everything else it declared when the test ends.
+cat >"$workdir/snapshot.yml" <<YAML
+- name: Remember the preferences the fleet example declares
+  hosts: qbittorrent
+  gather_facts: false
+  vars_files: [$collection/examples/fleet/group_vars/qbittorrent.yml]
+  tasks:
+    - name: Read the preferences
+      community.qbittorrent.qbt_info:
+        url: "{{ qbt_url }}"
+        username: "{{ qbt_username }}"
+        password: "{{ qbt_password }}"
+        gather_subset: [preferences]
+      delegate_to: localhost
+      register: before
+    - name: Keep the declared keys' values
+      ansible.builtin.copy:
+        dest: "$workdir/{{ inventory_hostname }}.prefs.json"
+        content: "{{ before.preferences | dict2items | selectattr('key', 'in', qbt_preferences | list + ['start_paused_enabled']) | items2dict | to_json }}"
+        mode: "0600"
+      delegate_to: localhost
+YAML
 cat >"$workdir/cleanup_real.yml" <<YAML
-- name: Remove what the fleet example declared
+- name: Remove what the fleet example declared and restore the preferences
   hosts: qbittorrent
   gather_facts: false
   vars_files: [$collection/examples/fleet/group_vars/qbittorrent.yml]
@@ -65,8 +95,29 @@ cat >"$workdir/cleanup_real.yml" <<YAML
         tags: "{{ qbt_tags }}"
         state: absent
       delegate_to: localhost
+    - name: Remove the RSS rules
+      community.qbittorrent.qbt_rss_rule:
+        name: "{{ item.name }}"
+        state: absent
+      loop: "{{ qbt_rss_rules }}"
+      delegate_to: localhost
+    - name: Remove the RSS feeds and folders
+      community.qbittorrent.qbt_rss_feed:
+        path: "{{ item.path }}"
+        state: absent
+      loop: "{{ qbt_rss_feeds | reverse | list }}"
+      delegate_to: localhost
+    - name: Restore the preferences
+      community.qbittorrent.qbt_preferences:
+        preferences: "{{ lookup('ansible.builtin.file', '$workdir/' ~ inventory_hostname ~ '.prefs.json') | from_json }}"
+        unknown_keys: ignore
+      delegate_to: localhost
 YAML
 
+ansible-playbook -i "$workdir/inventory.yml" "$workdir/snapshot.yml" >"$workdir/snapshot.log" 2>&1 || {
+    tail -n 40 "$workdir/snapshot.log"
+    exit 1
+}
 run converge
 echo "converge: $(recap converge | tr '\n' ' ')"
 [ "$(recap converge | grep -c 'changed=[1-9]')" = 3 ] || { echo "the first run did not change all three servers" >&2; exit 1; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every secret-carrying task at -vvvv, and again with results printed as JSON, and fails if any password,
-# API key or secret preference value appears anywhere in the output. The integration config comes as
-# "-e @file" among the arguments (tests/dev-target style) or from where ansible-test copies it.
+# Runs every secret-carrying task at -vvvv, and again with results printed as JSON, each in-process on the controller
+# and as a module process, and fails if any password, API key or secret preference value appears anywhere in the
+# output. The integration config comes as "-e @file" among the arguments (tests/dev-target style) or from where
+# ansible-test copies it.
 set -eu
 
 config=""
@@ -24,13 +25,15 @@ trap '[ -n "${QBT_KEEP_LOGS:-}" ] || rm -rf "$workdir"' EXIT
 secret_pref="proxy-secret-$RANDOM$RANDOM"
 export QBT_TEST_SECRET_PREF="$secret_pref"
 
-ansible-playbook -i localhost, -c local -vvvv playbook.yml "$@" >"$workdir/default.log" 2>&1 || {
-    tail -n 60 "$workdir/default.log"
+# Every run twice: in-process on the controller and as a module process (plugins/plugin_utils/_action.py).
+for mode in in_process module; do
+ansible-playbook -i localhost, -c local -vvvv playbook.yml "$@" -e qbt_execution=$mode >"$workdir/default_$mode.log" 2>&1 || {
+    tail -n 60 "$workdir/default_$mode.log"
     exit 1
 }
 ANSIBLE_CALLBACK_RESULT_FORMAT=json ansible-playbook -i localhost, -c local -vvv playbook.yml "$@" \
-    >"$workdir/json.log" 2>&1 || {
-    tail -n 60 "$workdir/json.log"
+    -e qbt_execution=$mode >"$workdir/json_$mode.log" 2>&1 || {
+    tail -n 60 "$workdir/json_$mode.log"
     exit 1
 }
 
@@ -49,11 +52,13 @@ else:
 print("; ".join(f"export {k}={shlex.quote(v)}" for k, v in values.items()))
 PY
 )"
-    ansible-playbook -i localhost, -c local -vvvv env_playbook.yml "$@" >"$workdir/env_$kind.log" 2>&1 || {
-        tail -n 60 "$workdir/env_$kind.log"
+    ansible-playbook -i localhost, -c local -vvvv env_playbook.yml "$@" -e qbt_execution=$mode \
+        >"$workdir/env_${kind}_$mode.log" 2>&1 || {
+        tail -n 60 "$workdir/env_${kind}_$mode.log"
         exit 1
     }
     unset QBITTORRENTAPI_HOST QBITTORRENTAPI_USERNAME QBITTORRENTAPI_PASSWORD QBITTORRENTAPI_API_KEY
+done
 done
 
 python3 - "$config" "$workdir" "$secret_pref" <<'PY'
@@ -72,6 +77,9 @@ found = 0
 for log in sorted(pathlib.Path(sys.argv[2]).glob("*.log")):
     text = log.read_text()
     assert "qbt_info" in text, f"{log.name} ran no qbt task"
+    # qbt_execution=in_process fails a task that cannot run in-process; the module runs must be module runs.
+    in_process, module = "running in-process on the controller" in text, "/plugins/modules/qbt_" in text
+    assert (in_process, module) == ((True, False) if "in_process" in log.name else (False, True)), log.name
     for secret in secrets:
         if secret in text:
             found += 1

@@ -198,6 +198,17 @@ def test_api_key_sends_bearer_and_never_logs_in(monkeypatch):
     assert all(request.headers["Authorization"] == "Bearer qbt_key" for request, _kwargs in adapter.requests)
 
 
+def test_api_key_reads_the_version_once_when_the_version_comes_first(monkeypatch):
+    # A module that checks a version gate first (client.require) starts with the version read itself; the API
+    # key check must not read it a second time (bench/: 3 instead of 2 requests per idempotent task).
+    adapter = install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.15.1")}))
+    with Client(BASE, api_key="qbt_key") as client:
+        assert str(client.webapi_version) == "2.15.1"
+        client.get("app/preferences")
+    paths = [request.url.rsplit("/v2/", 1)[1] for request, _kwargs in adapter.requests]
+    assert paths == ["app/webapiVersion", "app/preferences"]
+
+
 def test_explicit_authorization_header_wins_over_api_key(monkeypatch):
     adapter = install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.15.1")}))
     with Client(BASE, api_key="qbt_key", extra_headers={"authorization": "Basic eA=="}) as client:

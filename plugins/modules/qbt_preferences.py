@@ -1,0 +1,585 @@
+#!/usr/bin/python
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: qbt_preferences
+short_description: Declare the application preferences of a qBittorrent server
+version_added: 0.1.0
+description:
+  - Makes the application preferences of a qBittorrent server (what C(app/preferences) reports and
+    C(app/setPreferences) changes) match the declared keys. Keys that are not declared are left alone.
+  - One read, then at most one write holding only the keys that differ, then one read-back that checks every
+    written key took effect. qBittorrent ignores unknown keys, wrong types and values it cannot use without an
+    error, so the module fails, naming the key, when the server did not keep a value.
+  - Works with qBittorrent 4.1 to 5.3; keys renamed between versions are translated (see O(preferences)).
+  - Keys that move the WebUI itself (C(web_ui_port), C(web_ui_address), C(use_https), C(web_ui_https_cert_path),
+    C(web_ui_https_key_path)) or change its credentials (C(web_ui_username), C(web_ui_password)) are written
+    last, in a write of their own, and the module follows the WebUI to its new address, scheme or credentials to
+    verify them. When the new address cannot be reached from where the module runs, the task reports what it
+    changed (RV(web_ui)) and warns instead of failing.
+author:
+  - community.qbittorrent maintainers (@ansible-collections)
+extends_documentation_fragment:
+  - community.qbittorrent._connection
+  - community.qbittorrent._attributes
+  - community.qbittorrent._attributes.ACTIONGROUP
+options:
+  preferences:
+    description:
+      - The preferences to declare, by qBittorrent's own key names, such as C(dl_limit), C(save_path),
+        C(max_ratio) or C(scan_dirs). The keys of a server are the keys its C(app/preferences) returns (see
+        M(community.qbittorrent.qbt_info) with O(community.qbittorrent.qbt_info#module:gather_subset=preferences)).
+      - Values may be strings, as templates give them. Each is converted to the type the server uses for that key
+        (integer, number, boolean, string, or a mapping for C(scan_dirs)); booleans follow Ansible's rules
+        (V(yes), V(on), V(true), V(1) and their opposites). A value that cannot be converted fails the task
+        before anything is written, naming the key, the value and the type expected.
+      - For keys qBittorrent keeps as lists (C(banned_IPs), C(excluded_file_names), C(bypass_auth_subnet_whitelist),
+        C(web_ui_custom_http_headers), C(add_trackers), C(rss_smart_episode_filters), C(web_ui_domain_list),
+        C(web_ui_reverse_proxies_list)) a list is joined with the server's separator (a newline, or C(;) for the
+        last two).
+      - Speed limits (C(dl_limit), C(up_limit), C(alt_dl_limit), C(alt_up_limit)) are bytes per second, and
+        qBittorrent keeps them in whole KiB/s, so they must be multiples of 1024.
+      - C(start_paused_enabled) (qBittorrent 4.x) and C(add_stopped_enabled) (5.x) are the same preference; either
+        name works on every version. C(proxy_type) is an integer up to 4.5 (0 none, 1 HTTP, 2 SOCKS5, 3 HTTP with
+        authentication, 4 SOCKS5 with authentication, 5 SOCKS4) and a name from 4.6 (V(None), V(HTTP),
+        V(SOCKS5), V(SOCKS4), with C(proxy_auth_enabled) apart); either form works on every version. RV(translated)
+        lists what was translated.
+      - A share limit and its switch are kept consistent (C(max_ratio) with C(max_ratio_enabled),
+        C(max_seeding_time) with C(max_seeding_time_enabled), C(max_inactive_seeding_time) with
+        C(max_inactive_seeding_time_enabled)); qBittorrent reports -1 when a limit is off. Declaring a limit of 0
+        or more switches it on, and the switch alone set to V(false) sets the limit to -1. Up to qBittorrent 5.1
+        both are sent together, as the server needs. The scheduler times (C(schedule_from_hour) with
+        C(schedule_from_min), C(schedule_to_hour) with C(schedule_to_min)) are always sent as pairs.
+      - Secret values (C(web_ui_password), C(proxy_password), C(mail_notification_password),
+        C(dyndns_password)) are masked in the results, the diff and the module's output. Declare them in
+        O(secret_preferences) to keep them out of the managed host's system log as well (Ansible logs a
+        module's arguments there, except those marked as secret).
+      - C(web_ui_password) cannot be read back from qBittorrent; O(update_password) decides when it is sent.
+      - C(web_ui_api_key) cannot be declared (use M(community.qbittorrent.qbt_api_key)), and neither can the
+        read-only C(current_interface_name) and C(add_trackers_url_list).
+    type: dict
+  secret_preferences:
+    description:
+      - Secret preferences (C(web_ui_password), C(proxy_password), C(mail_notification_password),
+        C(dyndns_password)), declared apart from O(preferences) so that Ansible treats their values as secrets
+        from the start, also in the managed host's system log.
+      - A key may be declared in O(preferences) or here, not in both.
+    type: dict
+  unknown_keys:
+    description:
+      - What to do with a declared key the server does not have (a typo, or a key of another qBittorrent
+        version). The server's own keys decide what is known.
+      - V(fail) fails before anything is written, naming the key, the server's version and the closest keys
+        it has.
+      - V(warn) and V(ignore) skip the key (with or without a warning) and apply the others; they exist for
+        plays that send one set of preferences to servers of different versions. RV(unknown_keys) lists the
+        skipped keys.
+    type: str
+    choices: [fail, warn, ignore]
+    default: fail
+  update_password:
+    description:
+      - When to send a declared C(web_ui_password), which qBittorrent never returns.
+      - V(on_change) logs in once with the declared password (with the server's current username, in a separate
+        session) and sends the password only when that login fails. A failed login counts towards qBittorrent's
+        ban of this machine's IP address (C(web_ui_max_auth_fail_count), 5 by default); the successful login
+        with the new password that confirms the change clears that count (not in check mode, where nothing is
+        sent, so repeated check runs with a new password add up). When the server lets this machine in
+        without a password (C(bypass_local_auth) or the subnet whitelist), a login proves nothing, so the
+        password is sent, with a warning.
+      - V(always) sends it every run and reports a change.
+      - After sending it, the module confirms it with a successful login.
+    type: str
+    choices: [on_change, always]
+    default: on_change
+notes:
+  - Only the declared keys are compared and written. The comparison follows the way qBittorrent rewrites what
+    it keeps (trailing slashes of paths, the order of C(banned_IPs), a single address in the subnet whitelist
+    written as C(/32)).
+  - When the task both moves the WebUI and changes other keys, the other keys are written and verified first,
+    so a value the server did not keep stops the task before the WebUI moves.
+  - When HTTPS is switched on but qBittorrent cannot load the certificate or the key, it silently keeps
+    serving plain HTTP. The module detects that and fails; when it can, it also switches C(use_https) (and
+    the certificate paths) back, because a password session does not work over plain HTTP once qBittorrent
+    has marked its cookies secure.
+  - In check mode nothing is written, but the login that decides O(update_password=on_change) still happens.
+seealso:
+  - module: community.qbittorrent.qbt_info
+  - module: community.qbittorrent.qbt_api_key
+"""
+
+EXAMPLES = r"""
+- name: Declare download and seeding preferences
+  community.qbittorrent.qbt_preferences:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    preferences:
+      save_path: /data/complete
+      temp_path_enabled: true
+      temp_path: /data/incomplete
+      dl_limit: "{{ 10 * 1024 * 1024 }}"
+      up_limit: 2097152
+      max_ratio: 2.0
+      max_seeding_time: 10080
+      scan_dirs:
+        /data/watch: 1
+      banned_IPs:
+        - 192.0.2.10
+        - 192.0.2.11
+      torrent_content_layout: Subfolder
+
+- name: One set of preferences for servers of every version, with the connection options set once
+  module_defaults:
+    group/community.qbittorrent.qbittorrent:
+      url: "{{ qbt_url }}"
+      api_key: "{{ qbt_api_key }}"
+  block:
+    - name: Start new torrents stopped (start_paused_enabled on 4.x is add_stopped_enabled on 5.x)
+      community.qbittorrent.qbt_preferences:
+        preferences:
+          add_stopped_enabled: true
+          merge_trackers: true  # qBittorrent 4.6 and later; skipped with a warning on older servers
+        unknown_keys: warn
+
+- name: Use a SOCKS5 proxy with a password
+  community.qbittorrent.qbt_preferences:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    preferences:
+      proxy_type: SOCKS5
+      proxy_ip: 127.0.0.1
+      proxy_port: 1080
+      proxy_auth_enabled: true
+      proxy_username: qbt
+    secret_preferences:
+      proxy_password: "{{ vault_proxy_password }}"
+
+- name: Change the WebUI password (sent only when a login with it fails)
+  community.qbittorrent.qbt_preferences:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_old_password }}"
+    secret_preferences:
+      web_ui_password: "{{ qbt_new_password }}"
+
+- name: Switch the WebUI to HTTPS on another port; the module follows it there
+  community.qbittorrent.qbt_preferences:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    ca_path: /etc/qbittorrent/tls/ca.crt
+    preferences:
+      web_ui_port: 8443
+      use_https: true
+      web_ui_https_cert_path: /etc/qbittorrent/tls/server.crt
+      web_ui_https_key_path: /etc/qbittorrent/tls/server.key
+  register: moved
+
+- name: Show where the WebUI answers now
+  ansible.builtin.debug:
+    msg: "{{ moved.web_ui.url }} (verified: {{ moved.web_ui.verified }})"
+"""
+
+RETURN = r"""
+preferences:
+  description:
+    - The declared keys (by the names declared) with their values after the task, as the server reports them,
+      or as predicted in check mode. Secret values are masked; C(web_ui_password) is always masked.
+    - Unknown keys skipped with O(unknown_keys=warn) or O(unknown_keys=ignore) are not included.
+  returned: success
+  type: dict
+  sample: {dl_limit: 10485760, max_ratio: 2.0, save_path: /data/complete, proxy_password: "********"}
+changed_keys:
+  description:
+    - The keys that were changed (or would be, in check mode), by the server's names, sorted.
+    - Includes C(web_ui_password) when it was sent.
+  returned: success
+  type: list
+  elements: str
+  sample: [dl_limit, max_ratio, max_ratio_enabled]
+translated:
+  description: What was translated for this server's version, such as C(start_paused_enabled -> add_stopped_enabled).
+  returned: success
+  type: list
+  elements: str
+  sample: ["start_paused_enabled -> add_stopped_enabled", "proxy_type: 2 -> \"SOCKS5\""]
+unknown_keys:
+  description: Declared keys this server does not have, skipped with O(unknown_keys=warn) or O(unknown_keys=ignore).
+  returned: success
+  type: list
+  elements: str
+  sample: [merge_trackers]
+web_ui:
+  description:
+    - Where the WebUI answers after a change of C(web_ui_port), C(web_ui_address), C(use_https), the certificate
+      paths, C(web_ui_username) or C(web_ui_password), and whether the module reached it there and verified the
+      change.
+    - C(url) is V(null) when the new address cannot be derived from O(url) (the task reaches qBittorrent through a
+      reverse proxy or a mapped port).
+  returned: when one of those keys was changed (not in check mode)
+  type: dict
+  contains:
+    url:
+      description: The WebUI's base URL after the change.
+      type: str
+      sample: https://127.0.0.1:8443/
+    verified:
+      description: Whether the module logged in there and read back every changed key.
+      type: bool
+      sample: true
+diff:
+  description: Before and after of the keys that differ; secrets are masked.
+  returned: in diff mode
+  type: dict
+  sample: {before: {dl_limit: 0}, after: {dl_limit: 10485760}}
+api_calls:
+  description: The HTTP calls the task made (method, endpoint, status, milliseconds), when run with C(-vvv) or more.
+  returned: when the verbosity is 3 or more
+  type: list
+  elements: dict
+"""
+
+import json
+import time
+
+from ansible_collections.community.qbittorrent.plugins.module_utils import _preferences as prefs
+from ansible_collections.community.qbittorrent.plugins.module_utils._client import ENV_NAMES
+from ansible_collections.community.qbittorrent.plugins.module_utils._diff import differences
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import (
+    Banned,
+    ConnectionFailed,
+    HTTPStatusError,
+    InvalidInput,
+    LoginFailed,
+    QbtError,
+)
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import client_from_params, run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._versions import has_feature
+
+ARGUMENT_SPEC = {
+    "preferences": {"type": "dict"},
+    "secret_preferences": {"type": "dict", "no_log": True},
+    "unknown_keys": {"type": "str", "choices": ["fail", "warn", "ignore"], "default": "fail"},
+    "update_password": {"type": "str", "choices": ["on_change", "always"], "default": "on_change", "no_log": False},
+}
+MODULE_KWARGS = {"required_one_of": [["preferences", "secret_preferences"]]}
+# After a change of the WebUI: the pause before the first request, how long the module tries to reach the WebUI
+# at its new address or scheme, and how long plain HTTP may still answer after HTTPS was switched on.
+SETTLE_SECONDS = 0.1
+FOLLOW_SECONDS = 5.0
+FALLBACK_SECONDS = 2.0
+HTTPS_KEYS = ("use_https", "web_ui_https_cert_path", "web_ui_https_key_path")
+
+
+def declared_preferences(task):
+    """The declared keys (both options merged), every secret value registered, and every problem that needs no
+    request raised before the first one."""
+    public = dict(task.params["preferences"] or {})
+    secret = dict(task.params["secret_preferences"] or {})
+    for values in (public, secret):
+        for key in prefs.SECRET_KEYS.intersection(values):
+            for text in prefs.leaf_texts(values[key]):
+                task.no_log(text)
+    problems = [
+        f"secret_preferences: {key} is not a secret preference; declare it in preferences"
+        for key in secret
+        if key not in prefs.SECRET_KEYS
+    ]
+    problems += [f"{key}: declared in both preferences and secret_preferences" for key in secret if key in public]
+    declared = dict(public, **secret)
+    problems += prefs.static_problems(declared)
+    if problems:
+        raise InvalidInput("preferences: " + "; ".join(problems) + ". Nothing was changed")
+    return declared
+
+
+def check_unknown(task, res, current):
+    """Fail, warn about or skip the declared keys this server does not have."""
+    mode = task.params["unknown_keys"]
+    if not res.unknown or mode == "ignore":
+        return []
+    client = task.client
+    messages = [
+        prefs.unknown_key_message(key, current, client.app_version, client.webapi_version) for key in res.unknown
+    ]
+    if mode == "fail":
+        return [m + ". Set unknown_keys: warn or ignore to skip keys a server does not have" for m in messages]
+    for message in messages:
+        task.warn(f"preferences: {message}; skipped (unknown_keys: warn)")
+    return []
+
+
+def check_credentials(task, desired):
+    """qBittorrent 5.2+ refuses short credentials with HTTP 400 after applying the keys before them."""
+    if not {"web_ui_username", "web_ui_password"}.intersection(desired):
+        return []
+    if not has_feature("webui_credential_rules", task.client.webapi_version):
+        return []
+    problems = []
+    username = desired.get("web_ui_username")
+    if username is not None and (len(username) < 3 or ":" in username):
+        problems.append("web_ui_username: qBittorrent 5.2 and later need at least 3 characters and no ':'")
+    password = desired.get("web_ui_password")
+    if password is not None and len(password) < 6:
+        problems.append("web_ui_password: qBittorrent 5.2 and later need at least 6 characters")
+    return problems
+
+
+def password_client(task, url, username, password):
+    """A client that logs in with USERNAME and PASSWORD (never an API key, not even from the environment)."""
+    params = dict(task.params, url=url, username=username, password=password, api_key=None)
+    env = {name: value for name, value in task.env.items() if name not in ENV_NAMES["api_key"]}
+    return client_from_params(params, env)
+
+
+def password_differs(task, current, password):
+    """Whether the declared web_ui_password must be sent (update_password)."""
+    if task.params["update_password"] == "always":
+        return True
+    if current.get("bypass_local_auth") or current.get("bypass_auth_subnet_whitelist_enabled"):
+        task.warn(
+            "web_ui_password: the server lets some clients in without a password (bypass_local_auth or the subnet "
+            "whitelist), so a login cannot tell whether the password differs; it is sent every run"
+        )
+        return True
+    probe = password_client(task, task.client.base_url, current.get("web_ui_username"), password)
+    try:
+        with probe:
+            probe.request("GET", "app/version")
+    except Banned as exc:
+        raise QbtError(f"web_ui_password: cannot tell whether the password differs: {exc}") from exc
+    except LoginFailed:
+        return True
+    finally:
+        task.client.api_calls.extend(probe.api_calls)
+    return False
+
+
+def write(task, payload):
+    task.client.post("app/setPreferences", {"json": json.dumps(payload)})
+
+
+def verify(after, payload, res, what="qBittorrent"):
+    """Fail naming every written key whose value the server did not keep."""
+    normalizers = res.normalizers()
+    missing = []
+    for key, value in payload.items():
+        if key in prefs.WRITE_ONLY_KEYS:
+            continue
+        name = res.names.get(key, key)
+        label = name if name == key else f"{name} ({key} on this server)"
+        if key not in after:
+            missing.append(f"{label}: it is no longer reported")
+            continue
+        normalize = normalizers.get(key) or prefs.normalizer(key, prefs.kind_of(key, after[key], known=True))
+        if normalize(after[key]) != normalize(value):
+            missing.append(f"{label}: it has {prefs.show(key, after[key])} after {prefs.show(key, value)} was written")
+    if missing:
+        raise QbtError(
+            f"{what} did not keep every written preference (it ignores values it cannot use without an error): "
+            + "; ".join(missing)
+        )
+
+
+def https_fallback_message(url, written):
+    return (
+        f"use_https: qBittorrent did not switch its WebUI to HTTPS ({url} does not speak TLS, while plain HTTP "
+        f"answers there): it could not load the certificate or the key and silently fell back to plain HTTP. "
+        f"Check that web_ui_https_cert_path and web_ui_https_key_path name PEM files (the key without a "
+        f"passphrase) that the qBittorrent user can read ({prefs.describe_endpoint_change(written)})"
+    )
+
+
+def speaks_plain_http(task, url):
+    """Whether plain HTTP answers at URL (any HTTP status will do; no credentials are sent)."""
+    plain = "http" + url[len("https") :] if url.startswith("https:") else url
+    probe = client_from_params(dict(task.params, url=plain, username=None, password=None, api_key=None), {})
+    try:
+        with probe:
+            probe.request("GET", "app/version")
+    except HTTPStatusError:
+        return True
+    except ConnectionFailed:
+        return False
+    finally:
+        task.client.api_calls.extend(probe.api_calls)
+    return True
+
+
+def roll_back_https(task, current, written):
+    """After a silent fallback to plain HTTP, switch HTTPS back off through the task's own session, whose cookie
+    predates the change and so still works over plain HTTP. Returns a sentence for the failure message."""
+    if {"web_ui_port", "web_ui_address"}.intersection(written):
+        return (
+            " The WebUI also moved, so the module could not switch use_https back; do so with an API key, from an "
+            "address that needs no login, or in qBittorrent.conf"
+        )
+    restore = {key: current[key] for key in HTTPS_KEYS if key in written and key in current}
+    try:
+        write(task, restore)
+    except QbtError as exc:
+        return f" Switching use_https back failed too ({exc})."
+    return (
+        " The module switched use_https (and the certificate paths) back to what they were, so the WebUI stays usable."
+    )
+
+
+def follow(task, current, written, res):
+    """Reach the WebUI after the final write, at its new address, scheme or credentials; read back and verify.
+
+    Returns the web_ui result and the preferences read there (None when the WebUI could not be reached).
+    """
+    client = task.client
+    url, why = prefs.moved_url(client.base_url, current, written)
+    web_ui = {"url": url, "verified": False}
+    if url is None:
+        task.warn(f"qBittorrent accepted {prefs.describe_endpoint_change(written)}, but {why}: not verified")
+        return web_ui, None
+    time.sleep(SETTLE_SECONDS)  # qBittorrent reconfigures its WebUI right after answering the write
+    if url.startswith("https:") and set(HTTPS_KEYS).intersection(written):
+        # A TLS handshake with a plain-HTTP qBittorrent takes seconds to fail, plain HTTP with a TLS one
+        # milliseconds: while plain HTTP still answers, HTTPS is not (yet) on.
+        deadline = time.monotonic() + FALLBACK_SECONDS
+        while speaks_plain_http(task, url):
+            if time.monotonic() > deadline:
+                raise QbtError(https_fallback_message(url, written) + "." + roll_back_https(task, current, written))
+            time.sleep(0.1)
+
+    credentials = "web_ui_password" in written or ("web_ui_username" in written and not client.uses_api_key)
+    username = written.get("web_ui_username", current.get("web_ui_username"))
+
+    def new_client():
+        if credentials:
+            password = written.get("web_ui_password", task.params["password"])
+            if password is None:
+                password = next((task.env[n] for n in ENV_NAMES["password"] if task.env.get(n)), None)
+            return password_client(task, url, username, password)
+        return client_from_params(dict(task.params, url=url))
+
+    deadline = time.monotonic() + FOLLOW_SECONDS
+    error = None
+    while True:
+        follower = new_client()
+        try:
+            with follower:
+                after = follower.get_json("app/preferences")
+            break
+        except LoginFailed as exc:
+            raise QbtError(
+                f"the WebUI credentials were changed, but logging in with the new ones failed at {url}: {exc}"
+            ) from exc
+        except ConnectionFailed as exc:
+            error = exc
+            if "certificate verification failed" in str(exc) or time.monotonic() > deadline:
+                after = None
+                break
+            time.sleep(0.25)
+        finally:
+            client.api_calls.extend(follower.api_calls)
+    if after is None:
+        task.warn(
+            f"qBittorrent accepted {prefs.describe_endpoint_change(written) or 'the change'}; its WebUI should now "
+            f"answer at {url}, but the module could not verify it from where it runs: {error}"
+        )
+        return web_ui, None
+    for secret in prefs.masked(after)[1]:
+        task.no_log(secret)
+    verify(after, written, res, what=f"qBittorrent at {url}")
+    web_ui["verified"] = True
+    return web_ui, after
+
+
+def run(task):
+    client = task.client
+    declared = declared_preferences(task)
+    current = client.get_json("app/preferences")
+    for secret in prefs.masked(current)[1]:
+        task.no_log(secret)
+    res = prefs.resolve(declared, current)
+    problems = res.problems + check_unknown(task, res, current)
+    if not problems:
+        problems = check_credentials(task, res.desired)
+    if problems:
+        raise InvalidInput("preferences: " + "; ".join(problems) + ". Nothing was changed")
+
+    desired = dict(res.desired)
+    password = desired.pop("web_ui_password", None)
+    changes = differences(current, desired, res.normalizers())
+    if desired.get("use_https") and current.get("use_https") and "use_https" not in changes:
+        check_https_active(task, current)
+    if password is not None and password_differs(task, current, password):
+        changes["web_ui_password"] = (prefs.MASK, password)
+    wanted = {key: pair[1] for key, pair in changes.items()}
+
+    result = {
+        "changed": bool(changes),
+        "changed_keys": sorted(changes),
+        "translated": res.translated,
+        "unknown_keys": res.unknown,
+        "preferences": reported(res, declared, dict(current, **wanted)),
+    }
+    if task.diff:
+        result["diff"] = {
+            "before": {key: prefs.mask_value(key, pair[0]) for key, pair in changes.items()},
+            "after": {key: prefs.mask_value(key, value) for key, value in wanted.items()},
+        }
+    if task.check_mode or not changes:
+        return result
+
+    general = {key: value for key, value in wanted.items() if key not in prefs.WEBUI_KEYS}
+    final = {key: value for key, value in wanted.items() if key in prefs.WEBUI_KEYS}
+    if general:
+        coupled = any(key in general for pair in prefs.SHARE_LIMITS for key in pair) and not has_feature(
+            "share_limits_uncoupled", client.webapi_version
+        )
+        general.update(prefs.partners(general, res.desired, current, coupled))
+        write(task, general)
+    if not final:
+        after = client.get_json("app/preferences")
+        verify(after, general, res)
+    else:
+        if general and prefs.ENDPOINT_KEYS.intersection(final):
+            # Verified before the WebUI moves: afterwards it may be out of reach.
+            verify(client.get_json("app/preferences"), general, res)
+            general = {}
+        write(task, final)
+        result["web_ui"], after = follow(task, current, final, res)
+        if general:
+            # Only the credentials changed: the task's own session still works when the new ones could not be tried.
+            verify(after if after is not None else client.get_json("app/preferences"), general, res)
+    if after is not None:
+        for secret in prefs.masked(after)[1]:
+            task.no_log(secret)
+        result["preferences"] = reported(res, declared, after)
+    return result
+
+
+def check_https_active(task, current):
+    """use_https is on, yet this task reached the WebUI directly over plain HTTP: HTTPS failed to start."""
+    base = task.client.base_url
+    if base.startswith("http:") and prefs.reaches_directly(base, current):
+        raise QbtError(https_fallback_message(base, {key: current.get(key) for key in HTTPS_KEYS}))
+
+
+def reported(res, declared, values):
+    """The declared keys (by their declared names) with VALUES, secrets masked."""
+    report = {}
+    for key, name in res.names.items():
+        if key in prefs.WRITE_ONLY_KEYS:
+            report[name] = prefs.MASK
+        elif key in values:
+            report[name] = prefs.mask_value(key, values[key])
+    return report
+
+
+def main():
+    run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,908 @@
+#!/usr/bin/python
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: qbt_torrent
+short_description: Declare the torrents of a qBittorrent server, one or hundreds per task
+version_added: 0.1.0
+description:
+  - Adds, removes, starts, stops and configures torrents, and keeps them as declared.
+  - A torrent is identified by its info hash, which the module computes from O(source) before it talks to the
+    server, so a repeated run never adds a duplicate and never depends on a name. v1, v2 and hybrid torrents
+    are matched by any of their hashes and by qBittorrent's own id (the truncated v2 hash).
+  - Only the properties a task declares are compared, and only those that differ are changed. Every change is
+    read back; a value the server did not keep fails the task.
+  - Many torrents in one task (O(torrents)) cost one read of the torrent list, one C(torrents/add) per set of
+    identical add options, and one call per setter and value for all torrents that need it. A repeated run
+    sends no write at all.
+  - Differences between qBittorrent versions are handled by the module (pause/resume or stop/start, the
+    answers of C(torrents/add), the fields C(torrents/setShareLimits) requires, the tracker endpoints).
+author:
+  - community.qbittorrent maintainers
+extends_documentation_fragment:
+  - community.qbittorrent._connection
+  - community.qbittorrent._attributes
+  - community.qbittorrent._attributes.ACTIONGROUP
+options:
+  source:
+    description:
+      - Where the torrent comes from. Mutually exclusive with O(hash) and O(torrents).
+      - A magnet URI with C(xt=urn:btih:) (40 hex or 32 base32 characters), C(xt=urn:btmh:1220...) (v2), or both
+        (hybrid).
+      - An C(http://) or C(https://) URL of a .torrent file. The module downloads it itself (TLS certificates are
+        checked unless O(validate_certs=false)), computes the hash and uploads the bytes, so a download failure
+        fails the task at once instead of failing silently on the server later.
+      - An absolute path (or C(~/...)) to a .torrent file on the machine that runs the module.
+      - A malformed magnet or .torrent file fails the task before any request is sent.
+    type: str
+  hash:
+    description:
+      - An existing torrent, by its v1 hash (40 hex), v2 hash (64 hex) or qBittorrent's id, for tasks that change
+        or remove a torrent without its source. Mutually exclusive with O(source) and O(torrents).
+      - If no torrent matches, the task fails, unless O(state=absent).
+    type: str
+  state:
+    description:
+      - V(present) adds the torrent if it is missing and leaves its run state alone.
+      - V(started) and V(stopped) also start or stop it. V(paused) is the same as V(stopped) (the name before
+        qBittorrent 5.0).
+      - V(absent) removes it (see O(delete_files)); it cannot be combined with properties.
+    type: str
+    choices: [present, started, stopped, paused, absent]
+    default: present
+  delete_files:
+    description: With O(state=absent), also delete the torrent's downloaded data.
+    type: bool
+    default: false
+  save_path:
+    description:
+      - Where the data is kept, an absolute path on the qBittorrent server. Changing it moves the data and turns
+        Automatic Torrent Management off for the torrent, as qBittorrent does.
+    type: str
+  download_path:
+    description:
+      - Where incomplete data is kept, an absolute path on the server; V("") turns the download path off.
+        Changing it turns Automatic Torrent Management off. Needs qBittorrent 4.4 or later.
+    type: str
+  category:
+    description:
+      - The torrent's category; V("") means no category.
+      - The category must exist, or O(create_category=true) creates it.
+    type: str
+  create_category:
+    description: Create O(category) when the server does not have it.
+    type: bool
+    default: false
+  tags:
+    description:
+      - Tags of the torrent. Missing tags are created on the server.
+      - With O(purge_tags=false) the listed tags are added and other tags are kept.
+    type: list
+    elements: str
+  purge_tags:
+    description: The torrent has exactly the tags in O(tags), no others (V([]) removes every tag).
+    type: bool
+    default: false
+  name:
+    description: The torrent's name in qBittorrent (a rename; the files keep their names).
+    type: str
+  upload_limit:
+    description: Upload limit in bytes per second; V(0) (or V(-1)) means unlimited.
+    type: int
+  download_limit:
+    description: Download limit in bytes per second; V(0) (or V(-1)) means unlimited.
+    type: int
+  ratio_limit:
+    description:
+      - Share ratio limit; V(-2) follows the global setting, V(-1) means no limit, otherwise 0 to 9998.
+    type: float
+  seeding_time_limit:
+    description:
+      - Seeding time limit in minutes; V(-2) follows the global setting, V(-1) means no limit, otherwise 0 to
+        525600.
+    type: int
+  inactive_seeding_time_limit:
+    description:
+      - Inactive seeding time limit in minutes; V(-2) global, V(-1) no limit, otherwise 0 to 525600. Needs
+        qBittorrent 4.6 or later.
+    type: int
+  share_limit_action:
+    description:
+      - What qBittorrent does when a share limit is reached; V(Default) follows the global setting. Needs
+        qBittorrent 5.2 or later (earlier versions do not report it, so it could not be checked).
+    type: str
+    choices: [Default, Stop, Remove, RemoveWithContent, EnableSuperSeeding]
+  auto_tmm:
+    description:
+      - Automatic Torrent Management (the category decides the save path). V(true) cannot be combined with
+        O(save_path) or O(download_path).
+    type: bool
+  sequential_download:
+    description: Download pieces in order. qBittorrent only toggles it, so the module reads it first.
+    type: bool
+  first_last_piece_priority:
+    description: Download the first and last pieces first. qBittorrent only toggles it, so the module reads it first.
+    type: bool
+  super_seeding:
+    description: Super seeding mode.
+    type: bool
+  force_start:
+    description:
+      - Force start (ignores the queue limits). V(true) starts the torrent, so it cannot be combined with
+        O(state=stopped); stopping a torrent turns force start off.
+    type: bool
+  trackers:
+    description:
+      - Tracker URLs of the torrent. Missing ones are added; with O(purge_trackers=true) the others are removed.
+      - The module does not manage tracker tiers.
+    type: list
+    elements: str
+  purge_trackers:
+    description: The torrent has exactly the trackers in O(trackers), no others (V([]) removes every tracker).
+    type: bool
+    default: false
+  skip_checking:
+    description: Only when adding. Trust the data at the save path without checking it.
+    type: bool
+  content_layout:
+    description: Only when adding. How the torrent's files are laid out under the save path (qBittorrent 4.3.2+).
+    type: str
+    choices: [Original, Subfolder, NoSubfolder]
+  add_to_top_of_queue:
+    description: Only when adding. Put the torrent at the top of the queue (qBittorrent 4.6+).
+    type: bool
+  stop_condition:
+    description: Only when adding. Stop the torrent when its metadata arrived or its files were checked (4.5+).
+    type: str
+    choices: [None, MetadataReceived, FilesChecked]
+  wait:
+    description:
+      - Wait, after every change, until the torrent has its V(metadata), has its files V(checked), or is
+        V(completed) (progress 1). V(none) does not wait.
+      - The wait is bounded by O(wait_timeout); a timeout, or a torrent whose files are missing or in error,
+        fails the task naming the torrent and its state. Check mode does not wait.
+    type: str
+    choices: [none, metadata, checked, completed]
+    default: none
+  wait_timeout:
+    description: Seconds to wait for O(wait), for all torrents of the task together.
+    type: float
+    default: 120
+  torrents:
+    description:
+      - Many torrents in one task, each a dictionary with the options above (O(torrents[].source) or
+        O(torrents[].hash), O(torrents[].state), properties...). Mutually exclusive with O(source) and O(hash);
+        per-torrent options are then only given inside the items.
+      - The whole list is checked (and every source read) before anything is written; each torrent may appear once.
+    type: list
+    elements: dict
+    suboptions:
+      source:
+        description: As O(source).
+        type: str
+      hash:
+        description: As O(hash).
+        type: str
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, started, stopped, paused, absent]
+        default: present
+      delete_files:
+        description: As O(delete_files).
+        type: bool
+        default: false
+      save_path:
+        description: As O(save_path).
+        type: str
+      download_path:
+        description: As O(download_path).
+        type: str
+      category:
+        description: As O(category).
+        type: str
+      create_category:
+        description: As O(create_category).
+        type: bool
+        default: false
+      tags:
+        description: As O(tags).
+        type: list
+        elements: str
+      purge_tags:
+        description: As O(purge_tags).
+        type: bool
+        default: false
+      name:
+        description: As O(name).
+        type: str
+      upload_limit:
+        description: As O(upload_limit).
+        type: int
+      download_limit:
+        description: As O(download_limit).
+        type: int
+      ratio_limit:
+        description: As O(ratio_limit).
+        type: float
+      seeding_time_limit:
+        description: As O(seeding_time_limit).
+        type: int
+      inactive_seeding_time_limit:
+        description: As O(inactive_seeding_time_limit).
+        type: int
+      share_limit_action:
+        description: As O(share_limit_action).
+        type: str
+        choices: [Default, Stop, Remove, RemoveWithContent, EnableSuperSeeding]
+      auto_tmm:
+        description: As O(auto_tmm).
+        type: bool
+      sequential_download:
+        description: As O(sequential_download).
+        type: bool
+      first_last_piece_priority:
+        description: As O(first_last_piece_priority).
+        type: bool
+      super_seeding:
+        description: As O(super_seeding).
+        type: bool
+      force_start:
+        description: As O(force_start).
+        type: bool
+      trackers:
+        description: As O(trackers).
+        type: list
+        elements: str
+      purge_trackers:
+        description: As O(purge_trackers).
+        type: bool
+        default: false
+      skip_checking:
+        description: As O(skip_checking).
+        type: bool
+      content_layout:
+        description: As O(content_layout).
+        type: str
+        choices: [Original, Subfolder, NoSubfolder]
+      add_to_top_of_queue:
+        description: As O(add_to_top_of_queue).
+        type: bool
+      stop_condition:
+        description: As O(stop_condition).
+        type: str
+        choices: [None, MetadataReceived, FilesChecked]
+      wait:
+        description: As O(wait).
+        type: str
+        choices: [none, metadata, checked, completed]
+        default: none
+notes:
+  - A magnet stays in the metadata state until peers send the metadata; properties that need the files (such as
+    a completed wait) cannot be reached before that.
+  - Adding options (O(skip_checking), O(content_layout), O(add_to_top_of_queue), O(stop_condition)) are only
+    used when the torrent is added; they are never compared later.
+  - Changes are read back for up to 30 seconds (qBittorrent applies state changes and moves asynchronously). Data
+    still being moved after that only gets a warning. qBittorrent 5 applies a new O(download_path) of an
+    incomplete torrent only once it has moved the data, which a stopped torrent whose files were never checked
+    does not do; the task then fails naming the value the server kept.
+  - In check mode the module reads the sources and the server's torrents, and reports what a real run would
+    change; it sends no write and does not wait.
+"""
+
+EXAMPLES = r"""
+- name: Add a torrent from a .torrent file on the controller and wait until its data is checked and complete
+  community.qbittorrent.qbt_torrent:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    source: /srv/torrents/debian-12.iso.torrent
+    save_path: /data/isos
+    category: isos
+    create_category: true
+    tags: [linux, iso]
+    state: started
+    wait: completed
+    wait_timeout: 600
+
+- name: Add a magnet, stopped, with limits and an extra (loopback) tracker
+  community.qbittorrent.qbt_torrent:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    source: "magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a&dn=example"
+    state: stopped
+    upload_limit: 102400
+    ratio_limit: 2.0
+    trackers: [http://127.0.0.1:6969/announce]
+
+- name: Change a torrent known by its hash, and keep exactly these tags
+  community.qbittorrent.qbt_torrent:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    hash: 8c9a5ab4e8e4a3a5a3c0f8f3e0e4b1c2d3e4f5a6
+    name: Better name
+    tags: [keep]
+    purge_tags: true
+
+- name: Declare many torrents in one task, with the connection options set once for the collection
+  module_defaults:
+    group/community.qbittorrent.qbittorrent:
+      url: "{{ qbt_url }}"
+      api_key: "{{ qbt_api_key }}"
+  block:
+    - name: Add or update every torrent of the list (one read, one add, grouped changes)
+      community.qbittorrent.qbt_torrent:
+        torrents:
+          - source: /srv/torrents/one.torrent
+            save_path: /data/one
+            tags: [batch]
+          - source: https://example.org/two.torrent
+            save_path: /data/two
+            tags: [batch]
+            state: stopped
+          - source: "magnet:?xt=urn:btmh:1220d8dd32ac93357c368556af3ac1d95c9d76bd0dff6fa9833ecdac3d53134efabb"
+            save_path: /data/three
+            wait: metadata
+        wait_timeout: 300
+      register: batch
+
+    - name: Remove two torrents, and the data of one of them
+      community.qbittorrent.qbt_torrent:
+        torrents:
+          - hash: 8c9a5ab4e8e4a3a5a3c0f8f3e0e4b1c2d3e4f5a6
+            state: absent
+            delete_files: true
+          - source: https://example.org/old.torrent
+            state: absent
+"""
+
+RETURN = r"""
+torrents:
+  description:
+    - Each declared torrent after the task, in the order of the task (as predicted, in check mode).
+    - Fields qBittorrent does not report on the server's version (such as C(share_limit_action) before 5.2)
+      are left out. C(state) uses qBittorrent 5 names (C(stoppedUP), not C(pausedUP)).
+    - C(trackers) is there when the task declared trackers. A removed or missing torrent has C(present=false).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    present:
+      description: Whether the torrent is on the server.
+      type: bool
+    hash:
+      description: qBittorrent's id of the torrent (the v1 hash, or the truncated v2 hash).
+      type: str
+    infohash_v1:
+      description: The v1 info hash, empty for a pure v2 torrent.
+      type: str
+    infohash_v2:
+      description: The v2 info hash, empty for a v1 torrent.
+      type: str
+    name:
+      description: The torrent's name.
+      type: str
+    state:
+      description: qBittorrent's state, such as C(stalledUP), C(stoppedDL) or C(metaDL).
+      type: str
+    progress:
+      description: Progress from 0 to 1.
+      type: float
+    has_metadata:
+      description: Whether the torrent has its metadata (a magnet gets it from peers).
+      type: bool
+    category:
+      description: The category, empty for none.
+      type: str
+    tags:
+      description: The tags, sorted.
+      type: list
+      elements: str
+    save_path:
+      description: The save path.
+      type: str
+    download_path:
+      description: The download path, empty when off.
+      type: str
+    upload_limit:
+      description: Upload limit in bytes per second, 0 for unlimited.
+      type: int
+    download_limit:
+      description: Download limit in bytes per second, 0 for unlimited.
+      type: int
+    ratio_limit:
+      description: Share ratio limit (-2 global, -1 none).
+      type: float
+    seeding_time_limit:
+      description: Seeding time limit in minutes (-2 global, -1 none).
+      type: int
+    inactive_seeding_time_limit:
+      description: Inactive seeding time limit in minutes (qBittorrent 4.6+).
+      type: int
+    share_limit_action:
+      description: The action when a share limit is reached (qBittorrent 5.2+).
+      type: str
+    auto_tmm:
+      description: Automatic Torrent Management.
+      type: bool
+    sequential_download:
+      description: Sequential download.
+      type: bool
+    first_last_piece_priority:
+      description: First and last pieces first.
+      type: bool
+    super_seeding:
+      description: Super seeding.
+      type: bool
+    force_start:
+      description: Force start.
+      type: bool
+    trackers:
+      description: Tracker URLs (without qBittorrent's DHT, PeX and LSD entries).
+      type: list
+      elements: str
+  sample:
+    - present: true
+      hash: 1d0b2b6961c3acfe16d2c1b17592fea6473b5f43
+      infohash_v1: 19f3de4d5c119a29a7488f322d974283e1e576f8
+      infohash_v2: 1d0b2b6961c3acfe16d2c1b17592fea6473b5f435c725c88eabd7c7c2eac4c5d
+      name: example
+      state: stalledUP
+      progress: 1
+      category: isos
+      tags: [iso, linux]
+      save_path: /data/isos
+torrent:
+  description: The one torrent of a task with O(source) or O(hash), as in RV(torrents).
+  returned: success, without O(torrents)
+  type: dict
+added:
+  description: The ids of the torrents the task added (would add, in check mode).
+  returned: success
+  type: list
+  elements: str
+removed:
+  description: The ids of the torrents the task removed (would remove, in check mode).
+  returned: success
+  type: list
+  elements: str
+diff:
+  description: Before and after of what differs, per torrent id; added and removed torrents show C(state).
+  returned: in diff mode
+  type: dict
+"""
+
+import re
+
+from ansible_collections.community.qbittorrent.plugins.module_utils import _api
+from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
+from ansible_collections.community.qbittorrent.plugins.module_utils._diff import Diff, differences, normalize_path
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
+from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import (
+    TorrentError,
+    entry_keys,
+    from_hash,
+)
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._validate import (
+    absolute_path,
+    category_name,
+    tag_name,
+)
+
+PROPERTIES = {
+    "save_path": {"type": "str"},
+    "download_path": {"type": "str"},
+    "category": {"type": "str"},
+    "tags": {"type": "list", "elements": "str"},
+    "name": {"type": "str"},
+    "upload_limit": {"type": "int"},
+    "download_limit": {"type": "int"},
+    "ratio_limit": {"type": "float"},
+    "seeding_time_limit": {"type": "int"},
+    "inactive_seeding_time_limit": {"type": "int"},
+    "share_limit_action": {
+        "type": "str",
+        "choices": ["Default", "Stop", "Remove", "RemoveWithContent", "EnableSuperSeeding"],
+    },
+    "auto_tmm": {"type": "bool"},
+    "sequential_download": {"type": "bool"},
+    "first_last_piece_priority": {"type": "bool"},
+    "super_seeding": {"type": "bool"},
+    "force_start": {"type": "bool"},
+    "trackers": {"type": "list", "elements": "str"},
+}
+ADD_OPTIONS = {
+    "skip_checking": {"type": "bool"},
+    "content_layout": {"type": "str", "choices": ["Original", "Subfolder", "NoSubfolder"]},
+    "add_to_top_of_queue": {"type": "bool"},
+    "stop_condition": {"type": "str", "choices": ["None", "MetadataReceived", "FilesChecked"]},
+}
+ITEM_OPTIONS = {
+    "source": {"type": "str"},
+    "hash": {"type": "str"},
+    "state": {"type": "str", "choices": ["present", "started", "stopped", "paused", "absent"], "default": "present"},
+    "delete_files": {"type": "bool", "default": False},
+    **PROPERTIES,
+    "create_category": {"type": "bool", "default": False},
+    "purge_tags": {"type": "bool", "default": False},
+    "purge_trackers": {"type": "bool", "default": False},
+    **ADD_OPTIONS,
+    "wait": {"type": "str", "choices": ["none", "metadata", "checked", "completed"], "default": "none"},
+}
+ARGUMENT_SPEC = {
+    **ITEM_OPTIONS,
+    "torrents": {"type": "list", "elements": "dict", "options": ITEM_OPTIONS},
+    "wait_timeout": {"type": "float", "default": 120.0},
+}
+MODULE_KWARGS = {"mutually_exclusive": [["source", "hash", "torrents"]]}
+# Options that need a qBittorrent version: (endpoint or FEATURES name, is a feature).
+GATES = {
+    "download_path": ("torrents/setDownloadPath", False),
+    "tags": ("torrents/addTags", False),
+    "trackers": ("torrents/removeTrackers", False),
+    "ratio_limit": ("torrents/setShareLimits", False),
+    "seeding_time_limit": ("torrents/setShareLimits", False),
+    "inactive_seeding_time_limit": ("torrent_inactive_seeding_time_limit", True),
+    "share_limit_action": ("torrent_share_limit_action", True),
+    "content_layout": ("add_content_layout", True),
+    "stop_condition": ("add_stop_condition", True),
+    "add_to_top_of_queue": ("add_to_top_of_queue", True),
+}
+NORMALIZERS = {
+    "save_path": normalize_path,
+    "download_path": normalize_path,
+    "ratio_limit": lambda value: None if value is None else round(float(value), 6),
+}
+LIMITS = {"ratio_limit": 9998, "seeding_time_limit": 525600, "inactive_seeding_time_limit": 525600}
+APPEAR_TIMEOUT = 15.0
+SETTLE_TIMEOUT = 30.0
+_TRACKER_URL = re.compile(r"^(https?|udp|wss?)://[^\s|]+$", re.IGNORECASE)
+
+
+class Item:
+    """One declared torrent: its options, how to name them in messages, its source, hashes and server id."""
+
+    def __init__(self, params, prefix):
+        self.params = dict(params)
+        self.prefix = prefix
+        self.state = "stopped" if params["state"] == "paused" else params["state"]
+        self.source = None
+        self.hashes = None
+        self.server_id = None
+
+    @property
+    def id(self):
+        return self.server_id or self.hashes.id
+
+    def option(self, name):
+        return f"{self.prefix}{name}"
+
+    @property
+    def desired(self):
+        return {key: self.params[key] for key in PROPERTIES if self.params[key] is not None}
+
+    def label(self, view=None):
+        name = (view or {}).get("name") or self.params["source"] or self.params["hash"]
+        return f"{name} ({self.id})"
+
+
+def declared_items(params):
+    if params["torrents"] is None:
+        if params["source"] is None and params["hash"] is None:
+            raise InvalidInput("source, hash or torrents is required: name the torrent(s) of the task")
+        return [Item(params, "")]
+    stray = [key for key, spec in ITEM_OPTIONS.items() if params[key] != spec.get("default")]
+    if stray:
+        raise InvalidInput(f"{', '.join(stray)}: with torrents, give these options inside each item of the list")
+    return [Item(item, f"torrents[{index}].") for index, item in enumerate(params["torrents"])]
+
+
+def check_item(item):
+    """Local checks of one item, before any request; normalises tags, trackers and limits in place."""
+    p, opt = item.params, item.option
+    if (p["source"] is None) == (p["hash"] is None):
+        raise InvalidInput(f"{opt('source')}: give either source or hash for each torrent (exactly one)")
+    if item.state == "absent":
+        given = [key for key in [*PROPERTIES, *ADD_OPTIONS] if p[key] is not None]
+        given += [key for key in ("create_category", "purge_tags", "purge_trackers") if p[key]]
+        given += ["wait"] if p["wait"] != "none" else []
+        if given:
+            raise InvalidInput(f"{opt('state')}: absent removes the torrent, so {', '.join(given)} cannot be declared")
+    elif p["delete_files"]:
+        raise InvalidInput(f"{opt('delete_files')}: only applies with state: absent")
+    absolute_path(opt("save_path"), p["save_path"])
+    absolute_path(opt("download_path"), p["download_path"])
+    if p["category"]:
+        category_name(opt("category"), p["category"])
+    if p["name"] is not None and not p["name"].strip():
+        raise InvalidInput(f"{opt('name')}: a torrent name cannot be empty")
+    for key in ("tags", "trackers"):
+        if p[f"purge_{key}"] and p[key] is None:
+            raise InvalidInput(f"{opt('purge_' + key)}: needs {key}, the exact list to keep (an empty list for none)")
+    if p["tags"] is not None:
+        p["tags"] = sorted({tag_name(f"{opt('tags')}[{i}]", tag) for i, tag in enumerate(p["tags"])})
+    if p["trackers"] is not None:
+        p["trackers"] = list(dict.fromkeys(url.strip() for url in p["trackers"]))
+        for url in p["trackers"]:
+            if not _TRACKER_URL.match(url):
+                raise InvalidInput(f"{opt('trackers')}: {url!r} is not a tracker URL (http, https, udp or ws)")
+    for key in ("upload_limit", "download_limit"):
+        if p[key] is not None and p[key] < -1:
+            raise InvalidInput(f"{opt(key)}: {p[key]} is not a limit; give bytes per second, or 0 for unlimited")
+        if p[key] == -1:
+            p[key] = 0  # qBittorrent reports unlimited as 0
+    for key, top in LIMITS.items():
+        if p[key] is not None and p[key] not in (-2, -1) and not 0 <= p[key] <= top:
+            raise InvalidInput(f"{opt(key)}: {p[key]} is out of range; give -2 (global), -1 (no limit) or 0 to {top}")
+    if p["auto_tmm"] and (p["save_path"] is not None or p["download_path"] is not None):
+        raise InvalidInput(
+            f"{opt('auto_tmm')}: with Automatic Torrent Management the category decides the paths, so save_path "
+            "and download_path cannot be declared too"
+        )
+    if p["force_start"] and item.state == "stopped":
+        raise InvalidInput(f"{opt('force_start')}: force start starts the torrent, so it contradicts state: stopped")
+
+
+def identify(items, params):
+    """Compute every item's hashes (reading files and downloading URLs) and refuse a torrent declared twice."""
+    seen = {}
+    for item in items:
+        if item.params["hash"] is not None:
+            try:
+                item.hashes = from_hash(item.params["hash"])
+            except TorrentError as exc:
+                raise InvalidInput(f"{item.option('hash')}: {exc}") from exc
+        else:
+            option, text = item.option("source"), item.params["source"]
+            item.source = T.resolve_source(option, text, params["timeout"], params["validate_certs"])
+            item.hashes = item.source.hashes
+        for key in item.hashes.keys():
+            other = seen.setdefault(key, item)
+            if other is not item:
+                raise InvalidInput(
+                    f"torrents: {other.prefix[:-1]} and {item.prefix[:-1]} are the same torrent ({item.hashes.id}); "
+                    "declare each torrent once"
+                )
+
+
+def gate(client, items):
+    """Version checks of what the task declares: fail, or drop the option with a warning."""
+    for option, (what, feature) in GATES.items():
+        users = [item for item in items if item.state != "absent" and item.params[option] is not None]
+        if users and not client.require(what, feature=feature, setting=option):
+            for item in users:
+                item.params[option] = None
+
+
+def plan(item, current, stopped=None):
+    """{key: (before, after)} for what differs between the item and the torrent's view."""
+    desired = item.desired
+    simple = {key: value for key, value in desired.items() if key not in ("tags", "trackers")}
+    changes = differences(current, simple, NORMALIZERS)
+    for key in ("tags", "trackers"):
+        if key in desired:
+            have = current.get(key, [])
+            keep = [] if item.params[f"purge_{key}"] else have
+            after = keep + [value for value in desired[key] if value not in keep]
+            if sorted(after) != sorted(have):
+                changes[key] = (have, sorted(after) if key == "tags" else after)
+    moving = "save_path" in changes or "download_path" in changes
+    if moving and "auto_tmm" not in desired and current.get("auto_tmm"):
+        changes["auto_tmm"] = (True, False)  # setLocation turns it off anyway; setDownloadPath needs it off
+    if item.state in ("started", "stopped"):
+        have = T.run_state(current.get("state", ""), stopped, current.get("hash", ""))
+        if have != item.state:
+            changes["state"] = (have, item.state)
+        if item.state == "stopped" and changes.get("force_start", (None, True))[1] is False:
+            del changes["force_start"]  # stopping turns force start off
+    return changes
+
+
+def missing_categories(client, items):
+    """Categories to create; a missing category without create_category fails the task (nothing written yet)."""
+    wanted = {}
+    for item in items:
+        if item.state != "absent" and item.params["category"]:
+            wanted.setdefault(item.params["category"], item)
+    existing = _api.categories(client) if wanted else {}
+    missing = [name for name in wanted if name not in existing]
+    for name in missing:
+        if not wanted[name].params["create_category"]:
+            raise InvalidInput(
+                f"{wanted[name].option('category')}: the category {name!r} does not exist; create it with "
+                "qbt_category first, or set create_category: true"
+            )
+    return missing
+
+
+def views_of(client, items, index):
+    """({id(item): view}, ids of stopped torrents) for the items found in index, marking their server ids.
+
+    The stopped flag is read (one filtered read) only for torrents whose state hides it, and only when a run
+    state is declared.
+    """
+    found = {}
+    for item in items:
+        entry = index.find(item.hashes)
+        if entry is not None:
+            found[id(item)] = entry
+            item.server_id = entry["hash"]
+    unclear = [e["hash"] for e in found.values() if _api.torrent_state(e.get("state", "")) in T.UNCLEAR_STATES]
+    stopped = set()
+    if unclear and any(item.state in ("started", "stopped") for item in items):
+        stopped = T.stopped_ids(client, unclear)
+    return {key: T.view(entry) for key, entry in found.items()}, stopped
+
+
+def run(task):
+    client, params = task.client, task.params
+    items = declared_items(params)
+    for item in items:
+        check_item(item)
+    identify(items, params)
+    gate(client, items)
+    keys = set().union(*(item.hashes.keys() for item in items if item.params["trackers"] is not None))
+    trackers = (lambda entry: bool(keys & entry_keys(entry))) if keys else None
+
+    current, stopped = views_of(client, items, T.read_index(client, trackers=trackers))
+    owners = {}
+    for item in items:
+        other = owners.setdefault(item.server_id, item) if item.server_id else item
+        if other is not item:
+            raise InvalidInput(
+                f"torrents: {other.prefix[:-1]} and {item.prefix[:-1]} name the same torrent {item.server_id} (by "
+                "different hashes of it); declare each torrent once"
+            )
+    new_categories = missing_categories(client, items)
+    diff, writes = Diff(), T.Writes()
+    adds, removes, planned = [], {}, {}
+    for item in items:
+        view = current.get(id(item))
+        if item.state == "absent":
+            if view is not None:
+                removes.setdefault(item.params["delete_files"], []).append(view["hash"])
+                diff.removed(view["hash"], {"name": view["name"], "save_path": view.get("save_path")})
+        elif view is None and item.source is None:
+            raise InvalidInput(
+                f"{item.option('hash')}: no torrent on the server matches {item.params['hash']}; give source to add it"
+            )
+        elif view is None:
+            adds.append(item)
+            diff.created(item.hashes.id, item.desired)
+        else:
+            planned[id(item)] = changes = plan(item, view, stopped)
+            writes.queue(changes, view, item.params["purge_tags"], client)
+            diff.changed(changes, item=view["hash"])
+
+    changed = bool(adds or removes or writes or new_categories)
+    result = {"changed": changed, "added": [item.hashes.id for item in adds]}
+    result["removed"] = [torrent for hashes in removes.values() for torrent in hashes]
+    if task.diff:
+        result["diff"] = diff.as_dict()
+    if task.check_mode or not changed:
+        views = predicted(items, current, planned)
+    else:
+        for name in new_categories:
+            client.post("torrents/createCategory", {"category": name})
+        if adds:
+            add(client, adds, current, writes, trackers)
+        writes.apply(client)
+        for delete_files, hashes in removes.items():
+            _api.delete_torrents(client, hashes, delete_files)
+        views = verify(client, items, trackers, result["removed"])
+    waiting = [item for item in items if item.state != "absent" and item.params["wait"] != "none"]
+    if waiting and not task.check_mode:
+        targets = [(item.hashes, item.params["wait"], item.label(views.get(id(item)))) for item in waiting]
+        index = T.wait_until(client, targets, params["wait_timeout"])
+        for item in waiting:
+            views[id(item)].update(T.view(index.find(item.hashes)))
+    finish(result, items, views)
+    return result
+
+
+def add(client, adds, current, writes, trackers):
+    """Add the new torrents (one request per set of add options), then queue what torrents/add did not set."""
+    torrents = []
+    for item in adds:
+        stopped = {"started": False, "stopped": True}.get(item.state)
+        torrents.append((item.source, T.add_fields(client, item.params, stopped)))
+    for fields, files in T.add_requests(torrents):
+        answer = _api.add_torrents(client, fields, files=files or None)
+        if not (answer["added"] or answer["pending"]):
+            names = [part[1][0] for part in files] + fields.get("urls", "").split("\n")
+            raise QbtError(f"qBittorrent added none of {', '.join(name for name in names if name)[:300]}")
+    ids = [item.hashes.id for item in adds]
+
+    def all_there(index):
+        return all(index.find(item.hashes) for item in adds)
+
+    index, found = T.poll(lambda: T.read_index(client, ids, trackers), all_there, APPEAR_TIMEOUT)
+    if not found:
+        missing = [item.params["source"] for item in adds if not index.find(item.hashes)]
+        raise QbtError(f"qBittorrent did not add {', '.join(missing)[:300]} within {APPEAR_TIMEOUT:g} s")
+    views, stopped = views_of(client, adds, index)
+    current.update(views)
+    for item in adds:
+        writes.queue(plan(item, views[id(item)], stopped), views[id(item)], item.params["purge_tags"], client)
+
+
+def verify(client, items, trackers, removed):
+    """Read back until every declared value is kept (bounded); fail naming what the server did not keep.
+
+    Data that qBittorrent is still moving after the bound only gets a warning: a big move takes its time.
+    """
+    wanted = [item for item in items if item.state != "absent"]
+    ids = [item.id for item in wanted] + removed
+    last = {}
+
+    def kept(index):
+        views, stopped = views_of(client, wanted, index)
+        left = {}
+        for item in wanted:
+            changes = plan(item, views[id(item)], stopped) if id(item) in views else {"present": (False, True)}
+            if changes:
+                left[id(item)] = changes
+        last.update(views=views, left=left, still=[h for h in removed if index.find(from_hash(h))])
+        return not left and not last["still"]
+
+    T.poll(lambda: T.read_index(client, ids, trackers), kept, SETTLE_TIMEOUT)
+    views, problems = last["views"], [f"{torrent}: still there after removing it" for torrent in last["still"]]
+    for item in wanted:
+        changes = last["left"].get(id(item))
+        if changes and views.get(id(item), {}).get("state") == "moving":
+            client.warn(f"{item.label(views[id(item)])}: qBittorrent is still moving the data")
+        elif changes:
+            kept = ", ".join(f"{key} is {have!r}, not {want!r}" for key, (have, want) in changes.items())
+            problems.append(f"{item.label(views.get(id(item)))}: {kept}")
+    if problems:
+        raise QbtError(
+            f"qBittorrent did not keep what the task declared within {SETTLE_TIMEOUT:g} s: {'; '.join(problems)}"[:2000]
+        )
+    return views
+
+
+def predicted(items, current, planned):
+    """The views a run would leave: current ones with the planned values, and new torrents as declared."""
+    views = {}
+    for item in items:
+        if item.state == "absent":
+            continue
+        if id(item) in current:
+            view = dict(current[id(item)])
+        else:
+            hashes = item.hashes
+            view = {"hash": hashes.id, "infohash_v1": hashes.v1 or "", "infohash_v2": hashes.v2 or ""}
+            view.update({"name": hashes.name or hashes.id, "state": None, "progress": 0, "tags": []}, **item.desired)
+        view.update({key: after for key, (_before, after) in planned.get(id(item), {}).items() if key != "state"})
+        views[id(item)] = view
+    return views
+
+
+def finish(result, items, views):
+    torrents = []
+    for item in items:
+        view = views.get(id(item))
+        if view is None:
+            hashes = item.hashes
+            torrents.append(
+                {"present": False, "hash": item.id, "infohash_v1": hashes.v1 or "", "infohash_v2": hashes.v2 or ""}
+            )
+        else:
+            torrents.append({"present": True, **{k: v for k, v in view.items() if k != "share_limits_mode"}})
+    result["torrents"] = torrents
+    if len(items) == 1 and not items[0].prefix:
+        result["torrent"] = torrents[0]
+
+
+def main():
+    run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)
+
+
+if __name__ == "__main__":
+    main()

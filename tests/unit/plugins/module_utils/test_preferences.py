@@ -1,0 +1,333 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.community.qbittorrent.plugins.module_utils import _preferences as prefs
+
+# Excerpts of app/preferences as the real servers return them (types and spellings as seen).
+SERVER_45 = {
+    "dl_limit": 0,
+    "max_ratio": -1,
+    "max_ratio_enabled": False,
+    "max_seeding_time": -1,
+    "max_seeding_time_enabled": False,
+    "schedule_from_hour": 8,
+    "schedule_from_min": 0,
+    "schedule_to_hour": 20,
+    "schedule_to_min": 0,
+    "start_paused_enabled": False,
+    "proxy_type": 0,
+    "proxy_auth_enabled": False,
+    "save_path": "/data",
+    "scan_dirs": {},
+    "preallocate_all": False,
+    "web_ui_port": 8080,
+    "web_ui_username": "admin",
+    "proxy_password": "",
+}
+SERVER_51 = dict(SERVER_45, proxy_type="None", max_inactive_seeding_time=-1, max_inactive_seeding_time_enabled=False)
+del SERVER_51["start_paused_enabled"]
+SERVER_51["add_stopped_enabled"] = False
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "expected"),
+    [
+        ("int", "5", 5),
+        ("int", " -1 ", -1),
+        ("int", 5.0, 5),
+        ("int", "5120.0", 5120),
+        ("int", 7, 7),
+        ("float", "1.5", 1.5),
+        ("float", 2, 2.0),
+        ("float", "-1", -1.0),
+        ("bool", "yes", True),
+        ("bool", "True", True),
+        ("bool", "on", True),
+        ("bool", "1", True),
+        ("bool", 1, True),
+        ("bool", "false", False),
+        ("bool", "no", False),
+        ("bool", "off", False),
+        ("bool", 0, False),
+        ("bool", False, False),
+        ("str", "/data", "/data"),
+        ("str", 12345, "12345"),
+        ("dict", '{"/watch": 1}', {"/watch": 1}),
+        ("dict", {"/watch": "0"}, {"/watch": 0}),
+        ("dict", {"/watch": "/out"}, {"/watch": "/out"}),
+    ],
+)
+def test_coerce_templated_values(kind, value, expected):
+    key = "scan_dirs" if kind == "dict" else "some_key"
+    result = prefs.coerce(key, value, kind)
+    assert result == expected
+    assert type(result) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "words"),
+    [
+        ("int", "fast", ["dl_limit: expected an integer, got 'fast' (a string)"]),
+        ("int", True, ["an integer", "True (a boolean)"]),
+        ("int", 1.5, ["an integer", "fraction"]),
+        ("int", [1], ["an integer", "a list"]),
+        ("int", None, ["an integer", "null"]),
+        ("float", "1,5", ["a number", "'1,5'"]),
+        ("float", "nan", ["a number", "finite"]),
+        ("float", False, ["a number", "a boolean"]),
+        ("bool", "maybe", ["a boolean", "'maybe'"]),
+        ("bool", 5, ["a boolean, got 5 (an integer): use true/false, yes/no, on/off or 1/0"]),
+        ("str", True, ["a string", "quote it"]),
+        ("str", {"a": 1}, ["a string", "a mapping"]),
+        ("dict", "not json", ["a mapping", "JSON"]),
+        ("dict", 5, ["a mapping", "an integer"]),
+    ],
+)
+def test_coerce_failures_name_key_value_and_type(kind, value, words):
+    with pytest.raises(ValueError) as info:
+        prefs.coerce("dl_limit", value, kind)
+    message = str(info.value)
+    assert message.startswith("dl_limit: expected")
+    assert "could not convert" not in message and "Valid booleans include" not in message
+    for word in words:
+        assert word in message
+
+
+def test_scan_dirs_targets():
+    with pytest.raises(ValueError, match="^scan_dirs: the target of '/watch' must be 0 .* 1 .* or a path"):
+        prefs.coerce("scan_dirs", {"/watch": 2}, "dict")
+    with pytest.raises(ValueError, match="non-empty path"):
+        prefs.coerce("scan_dirs", {"": 1}, "dict")
+
+
+def test_secret_values_never_appear_in_messages():
+    with pytest.raises(ValueError) as info:
+        prefs.coerce("proxy_password", {"nested": "s3cret-value"}, "str")
+    assert "s3cret-value" not in str(info.value)
+    assert "(hidden)" in str(info.value)
+
+
+def test_leaf_texts_find_every_part_of_a_secret():
+    assert prefs.leaf_texts("pw") == ["pw"]
+    assert prefs.leaf_texts(123456) == ["123456"]
+    assert sorted(prefs.leaf_texts({"a": ["x", {"y": 7}]})) == ["7", "x"]
+    assert prefs.leaf_texts(None) == [] and prefs.leaf_texts(True) == []
+
+
+def test_value_rules():
+    assert prefs.coerce("dl_limit", "2048", "int") == 2048
+    with pytest.raises(ValueError, match="multiple of 1024"):
+        prefs.coerce("dl_limit", 1500, "int")
+    with pytest.raises(ValueError, match="multiple of 1024"):
+        prefs.coerce("up_limit", -1, "int")
+    assert prefs.coerce("torrent_content_layout", "subfolder", "str") == "Subfolder"
+    with pytest.raises(ValueError, match="Original, Subfolder, NoSubfolder"):
+        prefs.coerce("torrent_content_layout", "Sideways", "str")
+    with pytest.raises(ValueError, match="outside 1..65535"):
+        prefs.coerce("web_ui_port", 0, "int")
+    with pytest.raises(ValueError, match="outside 0..23"):
+        prefs.coerce("schedule_from_hour", "24", "int")
+
+
+def test_lists_are_joined_with_the_server_separator():
+    assert prefs.coerce("banned_IPs", ["10.0.0.1", "10.0.0.2"], "str") == "10.0.0.1\n10.0.0.2"
+    assert prefs.coerce("web_ui_domain_list", ["a.example", "b.example"], "str") == "a.example;b.example"
+    with pytest.raises(ValueError):
+        prefs.coerce("save_path", ["/a", "/b"], "str")
+
+
+def test_kind_comes_from_the_server_value_then_the_table():
+    assert prefs.kind_of("dl_limit", 0, known=True) == "int"
+    assert prefs.kind_of("max_ratio", -1, known=True) == "float"  # JSON writes -1.0 as -1
+    assert prefs.kind_of("proxy_type", 0, known=True) == "int"
+    assert prefs.kind_of("proxy_type", "None", known=True) == "str"
+    assert prefs.kind_of("brand_new_key", True, known=True) == "bool"
+    assert prefs.kind_of("dl_limit") == "int"
+    assert prefs.kind_of("brand_new_key") is None
+
+
+def test_static_problems_need_no_server():
+    problems = prefs.static_problems(
+        {"web_ui_api_key": "qbt_x", "current_interface_name": "eth0", "dl_limit": "fast", "no_such": 1, "dht": False}
+    )
+    assert len(problems) == 3
+    assert "qbt_api_key" in problems[0]
+    assert "read-only" in problems[1]
+    assert problems[2].startswith("dl_limit: expected an integer")
+    # proxy_type's type depends on the version: left to the server
+    assert prefs.static_problems({"proxy_type": 2}) == []
+    assert prefs.static_problems({"proxy_type": "SOCKS5"}) == []
+
+
+def test_schema_flags():
+    assert prefs.SECRET_KEYS >= {
+        "web_ui_password",
+        "web_ui_api_key",
+        "proxy_password",
+        "mail_notification_password",
+        "dyndns_password",
+    }
+    assert prefs.WRITE_ONLY_KEYS == {"web_ui_password"}
+    assert {"web_ui_port", "web_ui_address", "use_https", "web_ui_username", "web_ui_password"} <= prefs.WEBUI_KEYS
+    assert "web_ui_username" not in prefs.ENDPOINT_KEYS
+    for pref in prefs.SCHEMA.values():
+        assert pref.kind in prefs.KIND_NAMES
+
+
+def test_masked():
+    copy, found = prefs.masked({"proxy_password": "pw", "dyndns_password": "", "dl_limit": 5})
+    assert copy == {"proxy_password": "********", "dyndns_password": "", "dl_limit": 5}
+    assert found == {"pw"}
+
+
+def test_closest_keys_and_unknown_message():
+    assert prefs.closest_keys("dl_limt", SERVER_45)[0] == "dl_limit"
+    message = prefs.unknown_key_message("dl_limt", SERVER_45, "v4.5.2", "2.8.19")
+    assert "qBittorrent v4.5.2 (WebAPI 2.8.19) has no such preference" in message
+    assert "Closest known: dl_limit" in message
+    assert "first appears in qBittorrent 4.6.0" in prefs.unknown_key_message("merge_trackers", {}, "v4.5.2", "2.8.19")
+    assert "removed in qBittorrent 5.2.0" in prefs.unknown_key_message("use_subcategories", {}, "v5.3.0", "2.16.2")
+
+
+def test_renamed_keys_follow_the_server():
+    res = prefs.resolve({"start_paused_enabled": "yes"}, SERVER_51)
+    assert res.desired == {"add_stopped_enabled": True}
+    assert res.names == {"add_stopped_enabled": "start_paused_enabled"}
+    assert res.translated == ["start_paused_enabled -> add_stopped_enabled"]
+    res = prefs.resolve({"add_stopped_enabled": True}, SERVER_45)
+    assert res.desired == {"start_paused_enabled": True}
+    res = prefs.resolve({"start_paused_enabled": True}, SERVER_45)
+    assert res.translated == [] and res.desired == {"start_paused_enabled": True}
+    res = prefs.resolve({"start_paused_enabled": True, "add_stopped_enabled": True}, SERVER_51)
+    assert "declare only one" in res.problems[0]
+
+
+def test_unknown_keys_are_those_the_server_lacks():
+    res = prefs.resolve({"merge_trackers": True, "dl_limit": 1024}, SERVER_45)
+    assert res.unknown == ["merge_trackers"]
+    assert res.desired == {"dl_limit": 1024}
+
+
+def test_problems_name_the_declared_key():
+    res = prefs.resolve({"start_paused_enabled": "maybe"}, SERVER_51)
+    assert res.problems[0].startswith("start_paused_enabled: expected a boolean")
+
+
+@pytest.mark.parametrize(
+    ("declared", "server", "desired"),
+    [
+        ({"proxy_type": "SOCKS5"}, SERVER_45, {"proxy_type": 2}),
+        (
+            {"proxy_type": "socks5", "proxy_auth_enabled": True},
+            SERVER_45,
+            {"proxy_type": 4, "proxy_auth_enabled": True},
+        ),
+        ({"proxy_type": "HTTP_PW"}, SERVER_45, {"proxy_type": 3}),
+        ({"proxy_type": 2, "proxy_auth_enabled": True}, SERVER_45, {"proxy_type": 4, "proxy_auth_enabled": True}),
+        ({"proxy_type": "4"}, SERVER_45, {"proxy_type": 4}),
+        ({"proxy_type": 2}, SERVER_51, {"proxy_type": "SOCKS5"}),
+        ({"proxy_type": 4}, SERVER_51, {"proxy_type": "SOCKS5", "proxy_auth_enabled": True}),
+        ({"proxy_type": 5}, SERVER_51, {"proxy_type": "SOCKS4"}),
+        ({"proxy_type": "none"}, SERVER_51, {"proxy_type": "None"}),
+        ({"proxy_type": "SOCKS5_PW"}, SERVER_51, {"proxy_type": "SOCKS5", "proxy_auth_enabled": True}),
+        ({"proxy_type": "HTTP"}, SERVER_51, {"proxy_type": "HTTP"}),
+    ],
+)
+def test_proxy_type_both_ways(declared, server, desired):
+    res = prefs.resolve(declared, server)
+    assert res.problems == []
+    assert res.desired == desired
+
+
+def test_proxy_auth_alone_on_an_int_server_changes_the_type():
+    res = prefs.resolve({"proxy_auth_enabled": True}, dict(SERVER_45, proxy_type=1))
+    assert res.desired == {"proxy_auth_enabled": True, "proxy_type": 3}
+    assert "proxy_type" in res.implied
+
+
+@pytest.mark.parametrize(
+    ("declared", "server", "words"),
+    [
+        ({"proxy_type": "carrier-pigeon"}, SERVER_51, "expected one of None, HTTP, SOCKS5, SOCKS4"),
+        ({"proxy_type": 9}, SERVER_45, "is not a proxy type"),
+        ({"proxy_type": 4, "proxy_auth_enabled": False}, SERVER_51, "proxy_auth_enabled is false"),
+        ({"proxy_type": "SOCKS4", "proxy_auth_enabled": True}, SERVER_45, "only HTTP and SOCKS5"),
+    ],
+)
+def test_proxy_type_problems(declared, server, words):
+    res = prefs.resolve(declared, server)
+    assert words in " ".join(res.problems)
+
+
+def test_share_limits_are_completed():
+    res = prefs.resolve({"max_ratio": "1.5"}, SERVER_51)
+    assert res.desired == {"max_ratio": 1.5, "max_ratio_enabled": True}
+    assert res.implied == {"max_ratio_enabled"}
+    res = prefs.resolve({"max_seeding_time_enabled": False}, SERVER_51)
+    assert res.desired == {"max_seeding_time_enabled": False, "max_seeding_time": -1}
+    res = prefs.resolve({"max_ratio": -1}, SERVER_51)
+    assert res.desired == {"max_ratio": -1.0, "max_ratio_enabled": False}
+    res = prefs.resolve({"max_ratio_enabled": True}, dict(SERVER_51, max_ratio=2, max_ratio_enabled=True))
+    assert res.problems == [] and res.desired == {"max_ratio_enabled": True}
+
+
+@pytest.mark.parametrize(
+    ("declared", "words"),
+    [
+        ({"max_ratio": 2, "max_ratio_enabled": False}, "does not agree with max_ratio_enabled"),
+        ({"max_ratio": -1, "max_ratio_enabled": True}, "does not agree"),
+        ({"max_ratio_enabled": True}, "needs max_ratio as well"),
+        ({"max_seeding_time": -5}, "use -1 for no limit"),
+    ],
+)
+def test_share_limit_problems(declared, words):
+    assert words in " ".join(prefs.resolve(declared, SERVER_51).problems)
+
+
+def test_partners_are_sent_together():
+    desired = {"schedule_from_hour": 3, "max_ratio": 1.5, "max_ratio_enabled": True}
+    payload = {"schedule_from_hour": 3, "max_ratio": 1.5}
+    assert prefs.partners(payload, desired, SERVER_51, coupled=True) == {
+        "schedule_from_min": 0,
+        "max_ratio_enabled": True,
+    }
+    assert prefs.partners(payload, desired, SERVER_51, coupled=False) == {"schedule_from_min": 0}
+    assert prefs.partners({"dl_limit": 1024}, desired, SERVER_51, coupled=True) == {}
+
+
+def test_normalizers_follow_what_the_server_rewrites():
+    assert prefs.normalizer("save_path", "str")("/data//x/../y/") == prefs.normalizer("save_path", "str")("/data/y")
+    assert prefs.normalizer("banned_IPs", "str")("10.0.0.2\n10.0.0.1\n10.0.0.1") == ["10.0.0.1", "10.0.0.2"]
+    whitelist = prefs.normalizer("bypass_auth_subnet_whitelist", "str")
+    assert whitelist("10.0.0.0/8, 172.16.0.1") == whitelist("172.16.0.1/32\n10.0.0.0/8")
+    scan = prefs.normalizer("scan_dirs", "dict")
+    assert scan({"/watch/": "/out/"}) == scan({"/watch": "/out"})
+    assert prefs.normalizer("max_ratio", "float")(1) == prefs.normalizer("max_ratio", "float")(1.0000001)
+    assert prefs.normalizer("locale", "str")("de") == "de"
+
+
+def test_moved_url():
+    current = {"web_ui_port": 8080}
+    assert prefs.moved_url("http://127.0.0.1:8080/", current, {"web_ui_port": 8081}) == ("http://127.0.0.1:8081/", "")
+    assert prefs.moved_url("http://127.0.0.1:8080/", current, {"use_https": True}) == ("https://127.0.0.1:8080/", "")
+    assert prefs.moved_url("https://127.0.0.1:8080/qbt/", current, {"use_https": False, "web_ui_port": 9000}) == (
+        "http://127.0.0.1:9000/qbt/",
+        "",
+    )
+    assert prefs.moved_url("http://localhost:8080/", current, {"web_ui_address": "*"})[0] == "http://localhost:8080/"
+    assert prefs.moved_url("http://localhost:8080/", current, {"web_ui_address": "::1"})[0] == "http://[::1]:8080/"
+    assert prefs.moved_url("http://localhost:8080/", current, {"web_ui_username": "x"})[0] == "http://localhost:8080/"
+    url, why = prefs.moved_url("http://127.0.0.1:9999/", current, {"web_ui_port": 8081})
+    assert url is None and "reverse proxy or a mapped port" in why
+    assert prefs.reaches_directly("http://qbt.example/", {"web_ui_port": 80})
+    assert not prefs.reaches_directly("https://qbt.example/", {"web_ui_port": 8080})
+
+
+def test_every_key_seen_on_the_test_servers_is_in_the_table():
+    # The keys 4.5.2, 5.1.0 and 5.3.0 returned (test-environment.md); the table documents all of them.
+    seen = {"dl_limit", "web_ui_api_key", "add_stopped_enabled", "start_paused_enabled", "proxy_torrents_only"}
+    assert seen <= set(prefs.SCHEMA)

@@ -1,0 +1,200 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""qbt_preferences against a fake server: what no well-behaved real server does on request (a value dropped,
+a login refused after a credential change), and the exact requests of the common paths."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.community.qbittorrent.plugins.module_utils import _client
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
+from ansible_collections.community.qbittorrent.plugins.modules import qbt_preferences
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import form, install
+
+BASE = "http://qbt.test:8080"
+
+
+def server(webapi="2.11.4", drop=(), password="pw", **values):
+    """Routes of a server with app/preferences VALUES that keeps what is written, except the keys in DROP."""
+    prefs = {
+        "dl_limit": 0,
+        "max_ratio": -1,
+        "max_ratio_enabled": False,
+        "schedule_from_hour": 8,
+        "schedule_from_min": 0,
+        "proxy_password": "stored-proxy-secret",
+        "web_ui_username": "admin",
+        "web_ui_port": 8080,
+        "use_https": False,
+        "bypass_local_auth": False,
+        "bypass_auth_subnet_whitelist_enabled": False,
+        **values,
+    }
+    state = {"password": password}
+
+    def login(request):
+        return (200, "Ok.") if form(request).get("password") == state["password"] else (200, "Fails.")
+
+    def set_preferences(request):
+        changes = json.loads(form(request)["json"])
+        if "web_ui_password" in changes:
+            state["password"] = changes.pop("web_ui_password")
+        prefs.update({key: value for key, value in changes.items() if key not in drop})
+        return (200, "")
+
+    routes = {
+        ("POST", "auth/login"): login,
+        ("POST", "auth/logout"): (200, ""),
+        ("GET", "app/webapiVersion"): (200, webapi),
+        ("GET", "app/version"): (200, "v5.1.0"),
+        ("GET", "app/preferences"): lambda request: (200, json.dumps(prefs)),
+        ("POST", "app/setPreferences"): set_preferences,
+    }
+    return routes, prefs, state
+
+
+def task_for(check_mode=False, **params):
+    params = dict(url=BASE, username="admin", password="pw", **params)
+    validated = ArgumentSpecValidator(argument_spec(qbt_preferences.ARGUMENT_SPEC)).validate(params)
+    assert not validated.errors.errors, validated.errors.errors
+    values = validated.validated_parameters
+    client = _client.Client(**{k: values[k] for k in ("url", "username", "password")})
+    return Task(values, client, check_mode, True, env={})
+
+
+def sent(adapter):
+    return [(request.method, request.url.split("/api/v2/")[-1]) for request, _kwargs in adapter.requests]
+
+
+def writes(adapter):
+    return [
+        json.loads(form(request)["json"]) for request, _kwargs in adapter.requests if "setPreferences" in request.url
+    ]
+
+
+def test_one_read_one_write_one_read_back(monkeypatch):
+    routes, prefs, _state = server()
+    adapter = install(monkeypatch, _client, routes)
+    result = qbt_preferences.run(task_for(preferences={"dl_limit": "2048", "schedule_from_hour": 3}))
+    assert result["changed"] and result["changed_keys"] == ["dl_limit", "schedule_from_hour"]
+    assert writes(adapter) == [{"dl_limit": 2048, "schedule_from_hour": 3, "schedule_from_min": 0}]
+    assert sent(adapter).count(("GET", "app/preferences")) == 2
+    assert result["preferences"] == {"dl_limit": 2048, "schedule_from_hour": 3}
+    assert result["diff"] == {
+        "before": {"dl_limit": 0, "schedule_from_hour": 8},
+        "after": {"dl_limit": 2048, "schedule_from_hour": 3},
+    }
+    assert prefs["dl_limit"] == 2048
+
+
+def test_check_mode_and_repeat_send_no_write(monkeypatch):
+    routes, _prefs, _state = server(dl_limit=2048)
+    adapter = install(monkeypatch, _client, routes)
+    assert not qbt_preferences.run(task_for(preferences={"dl_limit": 2048}))["changed"]
+    result = qbt_preferences.run(task_for(check_mode=True, preferences={"dl_limit": 4096}))
+    assert result["changed"] and result["preferences"] == {"dl_limit": 4096}
+    assert writes(adapter) == []
+
+
+def test_a_value_the_server_drops_fails_naming_the_key(monkeypatch):
+    routes, _prefs, _state = server(drop=("dl_limit",))
+    install(monkeypatch, _client, routes)
+    with pytest.raises(QbtError, match=r"did not keep .*dl_limit: it has 0 \(an integer\) after 4096 \(an integer\)"):
+        qbt_preferences.run(task_for(preferences={"dl_limit": 4096}))
+
+
+def test_share_limits_are_sent_together_up_to_5_1_only(monkeypatch):
+    routes, _prefs, _state = server(max_ratio=1.5, max_ratio_enabled=True)
+    adapter = install(monkeypatch, _client, routes)
+    qbt_preferences.run(task_for(preferences={"max_ratio": 2}))
+    assert writes(adapter) == [{"max_ratio": 2.0, "max_ratio_enabled": True}]
+    routes, _prefs, _state = server(webapi="2.15.1", max_ratio=1.5, max_ratio_enabled=True)
+    adapter = install(monkeypatch, _client, routes)
+    qbt_preferences.run(task_for(preferences={"max_ratio": 2}))
+    assert writes(adapter) == [{"max_ratio": 2.0}]
+
+
+def test_bad_input_is_found_before_any_request(monkeypatch):
+    routes, _prefs, _state = server()
+    adapter = install(monkeypatch, _client, routes)
+    with pytest.raises(InvalidInput, match="web_ui_api_key: .*qbt_api_key.*; dl_limit: expected an integer"):
+        qbt_preferences.run(task_for(preferences={"web_ui_api_key": "qbt_x", "dl_limit": "fast"}))
+    assert adapter.requests == []
+
+
+def test_unknown_keys(monkeypatch):
+    routes, _prefs, _state = server()
+    adapter = install(monkeypatch, _client, routes)
+    with pytest.raises(InvalidInput, match=r"dl_limt: qBittorrent v5.1.0 \(WebAPI 2.11.4\) .* Closest known: dl_limit"):
+        qbt_preferences.run(task_for(preferences={"dl_limt": 1024, "dl_limit": 1024}))
+    assert writes(adapter) == []
+    task = task_for(preferences={"dl_limt": 1024, "dl_limit": 1024}, unknown_keys="warn")
+    result = qbt_preferences.run(task)
+    assert result["unknown_keys"] == ["dl_limt"] and result["changed_keys"] == ["dl_limit"]
+    assert "dl_limt: qBittorrent v5.1.0" in task.warnings[0]
+
+
+def test_secrets_are_masked_and_registered(monkeypatch):
+    routes, _prefs, _state = server()
+    install(monkeypatch, _client, routes)
+    task = task_for(secret_preferences={"proxy_password": "new-proxy-secret"})
+    result = qbt_preferences.run(task)
+    assert result["preferences"] == {"proxy_password": "********"}
+    assert result["diff"] == {"before": {"proxy_password": "********"}, "after": {"proxy_password": "********"}}
+    assert {"new-proxy-secret", "stored-proxy-secret"} <= task.secrets
+    assert "secret" not in json.dumps(result)
+
+
+def test_password_on_change_and_always(monkeypatch):
+    routes, _prefs, state = server()
+    adapter = install(monkeypatch, _client, routes)
+    result = qbt_preferences.run(task_for(preferences={"web_ui_password": "pw"}))
+    assert not result["changed"] and writes(adapter) == []
+    result = qbt_preferences.run(task_for(preferences={"web_ui_password": "pw"}, update_password="always"))
+    assert result["changed"] and result["web_ui"] == {"url": BASE + "/", "verified": True}
+    result = qbt_preferences.run(task_for(preferences={"web_ui_password": "pw-new"}))
+    assert result["changed_keys"] == ["web_ui_password"] and state["password"] == "pw-new"
+    assert result["preferences"] == {"web_ui_password": "********"}
+
+
+def test_a_password_the_server_did_not_take_fails(monkeypatch):
+    routes, _prefs, state = server()
+
+    def ignore_password(request):
+        changes = json.loads(form(request)["json"])
+        changes.pop("web_ui_password", None)
+        return (200, "")
+
+    routes[("POST", "app/setPreferences")] = ignore_password
+    install(monkeypatch, _client, routes)
+    with pytest.raises(QbtError, match="logging in with the new ones failed"):
+        qbt_preferences.run(task_for(preferences={"web_ui_password": "pw-new"}))
+    assert state["password"] == "pw"
+
+
+def test_bypassed_login_sends_the_password_with_a_warning(monkeypatch):
+    routes, _prefs, _state = server(bypass_local_auth=True)
+    adapter = install(monkeypatch, _client, routes)
+    task = task_for(preferences={"web_ui_password": "pw"})
+    assert qbt_preferences.run(task)["changed"]
+    assert "a login cannot tell" in task.warnings[0]
+    assert ("POST", "auth/login") in sent(adapter)
+
+
+def test_other_keys_are_written_and_verified_before_the_webui_moves(monkeypatch):
+    routes, _prefs, _state = server()
+    adapter = install(monkeypatch, _client, routes)
+    task = task_for(preferences={"dl_limit": 1024, "web_ui_port": 9090})
+    result = qbt_preferences.run(task)
+    assert writes(adapter) == [{"dl_limit": 1024}, {"web_ui_port": 9090}]
+    calls = sent(adapter)
+    first_write = calls.index(("POST", "app/setPreferences"))
+    assert calls[first_write + 1] == ("GET", "app/preferences")  # verified before the WebUI moves
+    # the fake answers on every port: the module followed to the new one
+    assert result["web_ui"] == {"url": "http://qbt.test:9090/", "verified": True}
+    assert any(request.url.startswith("http://qbt.test:9090/") for request, _kwargs in adapter.requests)
