@@ -453,9 +453,9 @@ def predicted_items(
             "uid": None,
             "refresh_interval": interval if interval is not None else (0 if intervals else None),
         }
-    for path, (_, url) in plan.set_url.items():
+    for path, (_old_url, url) in plan.set_url.items():
         state[path]["url"] = url
-    for path, (_, interval) in plan.set_interval.items():
+    for path, (_old_interval, interval) in plan.set_interval.items():
         state[path]["refresh_interval"] = interval
     return dict(sorted(state.items()))
 
@@ -488,7 +488,7 @@ def apply_feed_plan(client: Client, plan: FeedPlan, can_set_url: bool) -> list[s
         client.post("rss/addFeed", fields)
         replace_feed_url_in_rules(client, old, new)
         recreated.append(path)
-    for path, (_, interval) in plan.set_interval.items():
+    for path, (_old_interval, interval) in plan.set_interval.items():
         client.post("rss/setFeedRefreshInterval", {"path": path, "refreshInterval": interval})
     return recreated
 
@@ -754,5 +754,5 @@ def _identity(value: Any) -> Any:
 
 def read_rss(client: Client, with_articles: bool = False) -> dict[str, Any]:
     """qbt_info's rss subset: {'feeds': flat items by path, 'rules': rules by name in Ansible's names}."""
-    _, rules = read_rules(client)
+    _items, rules = read_rules(client)
     return {"feeds": read_items(client, with_data=with_articles), "rules": rules}

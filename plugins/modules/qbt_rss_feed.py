@@ -245,7 +245,7 @@ def declared_items(params):
     for index, item in enumerate(params["feeds"]):
         _rss.item_path(f"feeds[{index}].path", item["path"])
         items.append((item, lambda field, path=item["path"]: f"feeds[{path}].{field}"))
-    unique("feeds", [item["path"] for item, _ in items])
+    unique("feeds", [item["path"] for item, _option in items])
     return items
 
 

@@ -27,7 +27,7 @@ description:
   - Only unread articles are considered. An article that was read, or was already processed while
     auto-downloading was off and stayed unmatched, is considered again when a rule changes.
 author:
-  - community.qbittorrent maintainers
+  - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
   - community.qbittorrent._connection
   - community.qbittorrent._attributes
@@ -361,7 +361,7 @@ diff:
 """
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _rss
-from ansible_collections.community.qbittorrent.plugins.module_utils._diff import plan_items
+from ansible_collections.community.qbittorrent.plugins.module_utils._diff import after_values, plan_items
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._validate import unique
@@ -419,7 +419,7 @@ def declared_items(params):
     for index, item in enumerate(params["rules"]):
         _rss.rule_name(f"rules[{index}].name", item["name"])
         items.append((item, lambda field, name=item["name"]: f"rules[{name}].{field}"))
-    unique("rules", [item["name"] for item, _ in items])
+    unique("rules", [item["name"] for item, _option in items])
     return items
 
 
@@ -503,13 +503,13 @@ def run(task):
     for name, values in plan.create.items():
         _rss.set_rule(client, name, _rss.rule_to_server(None, values, modern))
     for name, changes in plan.update.items():
-        changed = {key: after for key, (_, after) in changes.items()}
+        changed = after_values(changes)
         _rss.set_rule(client, name, _rss.rule_to_server(raw[name], changed, modern))
     for name in plan.remove:
         client.post("rss/removeRule", {"ruleName": name})
 
     owned = {name: {key: current[name][key] for key in _rss.SERVER_OWNED} for name in plan.update}
-    _, after = _rss.read_rules(client)
+    _items, after = _rss.read_rules(client)
     _rss.verify_rules(
         after, {name: desired.get(name) for name in list(plan.create) + list(plan.update)}, owned, plan.remove
     )

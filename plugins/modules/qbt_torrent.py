@@ -21,7 +21,7 @@ description:
   - Differences between qBittorrent versions are handled by the module (pause/resume or stop/start, the
     answers of C(torrents/add), the fields C(torrents/setShareLimits) requires, the tracker endpoints).
 author:
-  - community.qbittorrent maintainers
+  - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
   - community.qbittorrent._connection
   - community.qbittorrent._attributes

@@ -487,7 +487,7 @@ def test_apply_recreates_a_feed_without_setfeedurl_and_repoints_rules():
     client = RecordingClient(rules)
     plan = _rss.plan_feeds({"F": feed("u")}, {"F": {"type": "feed", "url": "v"}})
     assert _rss.apply_feed_plan(client, plan, can_set_url=False) == ["F"]
-    assert [endpoint for endpoint, _ in client.posts] == ["rss/removeItem", "rss/addFeed", "rss/setRule"]
+    assert [endpoint for endpoint, _fields in client.posts] == ["rss/removeItem", "rss/addFeed", "rss/setRule"]
     sent = client.posts[2][1]
     assert sent["ruleName"] == "r"
     assert json.loads(sent["ruleDef"]) == dict(RULE_45, affectedFeeds=["v", "other"])
