@@ -4,9 +4,20 @@
 # shellcheck shell=bash
 
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/community.qbittorrent
-VENV=$CACHE/venv-py3.11
 BIN=$CACHE/bin
 REQUIREMENTS=$REPO/tests/requirements-ci.txt
+# One venv per content of tests/requirements-ci.txt, so runs of checkouts with different requirements (a clean clone
+# and a work tree) never rebuild a venv under each other; venv-py3.11 links to the one used last (tests/dev-target).
+VENV=$CACHE/venv-py3.11-$(sha256sum "$REQUIREMENTS" | cut -c1-12)
+# The collection-quality tools (ansible-lint, antsibull-docs, antsibull-changelog, ansible-builder, newest ansible-core)
+TOOLS_VENV=$CACHE/venv-tools
+TOOLS_REQUIREMENTS=$REPO/tests/requirements-tools.txt
+# The ansible-core release lines the collection is tested on, oldest first, each with the controller Python it runs
+# on (2.20 and later need Python 3.12) and a venv of its own, $CACHE/venv-ac<line>. Keep requires_ansible in
+# meta/runtime.yml at the oldest line.
+# shellcheck disable=SC2034  # used by the scripts that source this file
+AC_LINES=(2.17 2.18 2.19 2.20 2.21)
+declare -A AC_PYTHON=([2.17]=3.11 [2.18]=3.11 [2.19]=3.11 [2.20]=3.12 [2.21]=3.12)
 # shellcheck disable=SC2034  # used by the scripts that source this file
 HARNESS=tests/harness/qbt_harness.py
 # shellcheck disable=SC2034
@@ -35,7 +46,8 @@ link_pythons() { # real python3.X links first on PATH: pyenv shims fail inside a
 write_get_pip() { # ansible-test's offline pip bootstrap stand-in
   mkdir -p "$HOME/.ansible/test/cache"
   local v
-  for v in 24_2 25_2; do
+  # pip 23.1.2 for ansible-core 2.17, 24.2 for 2.18 and 2.19, 25.2 for 2.20 and 2.21
+  for v in 23_1_2 24_2 25_2; do
     cat >"$HOME/.ansible/test/cache/get_pip_$v.py" <<'PY'
 """Offline stand-in for get-pip.py, written by tests/run: ensurepip, then pip install the requested packages."""
 import subprocess
@@ -49,13 +61,36 @@ PY
   done
 }
 
+make_venv_at() { # make_venv_at DIR PYTHON STAMP_INPUT PIP_ARGS...: (re)create DIR when the inputs changed
+  local dir=$1 py=$2 stamp
+  stamp="$(echo "$3" | sha256sum | cut -c1-64) $(readlink -f "$py")"
+  shift 3
+  if [[ -f $dir/.stamp && $(cat "$dir/.stamp") == "$stamp" ]]; then return 0; fi
+  rm -rf "$dir"
+  "$py" -m venv "$dir"
+  "$dir/bin/python" -m pip install -q "$@"
+  echo "$stamp" >"$dir/.stamp"
+}
+
+python_for() { # python_for 3.X: the real interpreter (linked by link_pythons), else whatever PATH has
+  if [[ -x $BIN/python$1 ]]; then echo "$BIN/python$1"; else command -v "python$1"; fi
+}
+
 make_venv() { # (re)create the venv when tests/requirements-ci.txt or the interpreter changed
-  local py=$BIN/python3.11 stamp
-  [[ -x $py ]] || py=$(command -v python3.11)
-  stamp="$(sha256sum "$REQUIREMENTS" | cut -c1-64) $(readlink -f "$py")"
-  if [[ -f $VENV/.stamp && $(cat "$VENV/.stamp") == "$stamp" ]]; then return 0; fi
-  rm -rf "$VENV"
-  "$py" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS"
-  echo "$stamp" >"$VENV/.stamp"
+  make_venv_at "$VENV" "$(python_for 3.11)" "$(cat "$REQUIREMENTS")" -r "$REQUIREMENTS"
+  if [[ -d $CACHE/venv-py3.11 && ! -L $CACHE/venv-py3.11 ]]; then rm -rf "$CACHE/venv-py3.11"; fi
+  ln -sfn "$(basename "$VENV")" "$CACHE/venv-py3.11"
+}
+
+make_tools_venv() { # the tools venv, on Python 3.12 (ansible-core 2.21 needs it)
+  make_venv_at "$TOOLS_VENV" "$(python_for 3.12)" "$(cat "$TOOLS_REQUIREMENTS")" -r "$TOOLS_REQUIREMENTS"
+}
+
+ac_venv() { # ac_venv LINE: the venv of one ansible-core release line
+  echo "$CACHE/venv-ac$1"
+}
+
+make_ac_venv() { # make_ac_venv LINE: ansible-core LINE.* plus what the modules need (requirements.txt)
+  make_venv_at "$(ac_venv "$1")" "$(python_for "${AC_PYTHON[$1]}")" "ansible-core==$1.* $(cat "$REPO/requirements.txt")" \
+    "ansible-core==$1.*" -r "$REPO/requirements.txt"
 }

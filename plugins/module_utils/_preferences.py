@@ -510,12 +510,15 @@ def _to_int(key: str, value: Any) -> int:
 def _to_float(key: str, value: Any) -> float:
     if isinstance(value, bool):
         raise TypeError()
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        number = float(value.strip())
-    else:
-        raise TypeError()
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)
+        elif isinstance(value, str):
+            number = float(value.strip())
+        else:
+            raise TypeError()
+    except OverflowError:  # float() of an int past 1e308
+        raise _Hint("it is too large") from None
     if not math.isfinite(number):
         raise _Hint("it is not a finite number")
     return number

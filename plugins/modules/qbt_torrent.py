@@ -704,14 +704,19 @@ def plan(item, current, stopped=None):
     return changes
 
 
-def missing_categories(client, items):
-    """Categories to create; a missing category without create_category fails the task (nothing written yet)."""
+def missing_categories(client, items, current):
+    """Categories to create; a missing category without create_category fails the task (nothing written yet).
+
+    A category that a torrent on the server carries exists (qBittorrent takes a removed category off its
+    torrents), so the categories are read only when a declared one is carried by none of the declared torrents.
+    """
     wanted = {}
     for item in items:
         if item.state != "absent" and item.params["category"]:
             wanted.setdefault(item.params["category"], item)
-    existing = _api.categories(client) if wanted else {}
-    missing = [name for name in wanted if name not in existing]
+    carried = {view.get("category") for view in current.values()}
+    existing = _api.categories(client) if set(wanted).difference(carried) else {}
+    missing = [name for name in wanted if name not in existing and name not in carried]
     for name in missing:
         if not wanted[name].params["create_category"]:
             raise InvalidInput(
@@ -759,7 +764,7 @@ def run(task):
                 f"torrents: {other.prefix[:-1]} and {item.prefix[:-1]} name the same torrent {item.server_id} (by "
                 "different hashes of it); declare each torrent once"
             )
-    new_categories = missing_categories(client, items)
+    new_categories = missing_categories(client, items, current)
     diff, writes = Diff(), T.Writes()
     adds, removes, planned = [], {}, {}
     for item in items:
@@ -790,12 +795,13 @@ def run(task):
     else:
         for name in new_categories:
             client.post("torrents/createCategory", {"category": name})
-        if adds:
-            add(client, adds, current, writes, trackers)
+        added = add(client, adds, current, writes, trackers) if adds else None
+        # The read that saw the new torrents appear is the read-back when nothing was written after it.
+        first = added if not writes and not removes else None
         writes.apply(client)
         for delete_files, hashes in removes.items():
             _api.delete_torrents(client, hashes, delete_files)
-        views = verify(client, items, trackers, result["removed"])
+        views = verify(client, items, trackers, result["removed"], first)
     waiting = [item for item in items if item.state != "absent" and item.params["wait"] != "none"]
     if waiting and not task.check_mode:
         targets = [(item.hashes, item.params["wait"], item.label(views.get(id(item)))) for item in waiting]
@@ -830,9 +836,10 @@ def add(client, adds, current, writes, trackers):
     current.update(views)
     for item in adds:
         writes.queue(plan(item, views[id(item)], stopped), views[id(item)], item.params["purge_tags"], client)
+    return index
 
 
-def verify(client, items, trackers, removed):
+def verify(client, items, trackers, removed, first=None):
     """Read back until every declared value is kept (bounded); fail naming what the server did not keep.
 
     Data that qBittorrent is still moving after the bound only gets a warning: a big move takes its time.
@@ -851,7 +858,14 @@ def verify(client, items, trackers, removed):
         last.update(views=views, left=left, still=[h for h in removed if index.find(from_hash(h))])
         return not left and not last["still"]
 
-    T.poll(lambda: T.read_index(client, ids, trackers), kept, SETTLE_TIMEOUT)
+    def read():
+        nonlocal first
+        index, first = first, None
+        if index is not None and not removed and all(index.find(item.hashes) for item in wanted):
+            return index
+        return T.read_index(client, ids, trackers)
+
+    T.poll(read, kept, SETTLE_TIMEOUT)
     views, problems = last["views"], [f"{torrent}: still there after removing it" for torrent in last["still"]]
     for item in wanted:
         changes = last["left"].get(id(item))

@@ -8,7 +8,8 @@ status (a 502/503 of a proxy whose backend restarts). Standard library only.
 
 Run as a process (`python3 loopback_proxy.py --target URL --url-file F`), it is controlled over HTTP, so
 playbooks can count what a task sent: GET <url>__proxy__/counts answers {"counts": {"POST torrents/add": 1},
-"writes": N}, and <url>__proxy__/reset (GET or POST) clears the counters.
+"writes": N}, GET <url>__proxy__/sequence answers {"sequence": ["POST auth/login", ...]} in arrival order, and
+<url>__proxy__/reset (GET or POST) clears the counters.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class LoopbackProxy:
         self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         self.counts: collections.Counter = collections.Counter()
         self.headers_seen: list[dict[str, str]] = []
+        self.sequence: list[str] = []  # "METHOD endpoint" in the order the requests arrived
         self._inject: list[tuple[int, str]] = []
         self._lock = threading.Lock()
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -70,6 +72,7 @@ class LoopbackProxy:
         with self._lock:
             self.counts.clear()
             self.headers_seen.clear()
+            self.sequence.clear()
             self._inject.clear()
 
     def mutating(self) -> int:
@@ -109,6 +112,7 @@ class LoopbackProxy:
                 with proxy._lock:
                     proxy.counts[(self.command, endpoint)] += 1
                     proxy.headers_seen.append(dict(self.headers.items()))
+                    proxy.sequence.append(f"{self.command} {endpoint}")
                     injected = proxy._inject.pop(0) if proxy._inject else None
                 if injected:
                     self._answer(*injected)
@@ -136,6 +140,10 @@ class LoopbackProxy:
                 if path.startswith("/__proxy__/reset"):
                     proxy.reset()
                     self._answer(200, "{}", "application/json")
+                elif path.startswith("/__proxy__/sequence"):
+                    with proxy._lock:
+                        sequence = list(proxy.sequence)
+                    self._answer(200, json.dumps({"sequence": sequence}), "application/json")
                 elif path.startswith("/__proxy__/counts"):
                     self._answer(200, json.dumps(proxy.report()), "application/json")
                 else:

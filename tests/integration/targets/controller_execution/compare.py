@@ -15,8 +15,10 @@ import yaml
 # Output lines that only say how a task was executed: the connection's and the action plugin's own -vvv lines
 # ("<host> ..."), and ansible-core's module transfer lines.
 HOW = re.compile(r"^(<[^>]+> |Using module file |Pipelining is enabled\.)")
-# The one value that legitimately differs between two runs: how long each API call took.
+# Values that legitimately differ between the two runs: how long each API call took, and (from -vvvv on, in the
+# extra_vars line) the switch itself.
 TIMING = re.compile(r'("ms": )[0-9.]+')
+SWITCH = re.compile(r"qbt_execution=(in_process|module)")
 EXEC = re.compile(r"^<[^>]+> EXEC ")
 
 
@@ -102,7 +104,11 @@ def main():
     print(f"qbt executions (in-process, module): {counts}")
 
     shown = {
-        mode: [TIMING.sub(r"\g<1>0", line) for line in text.splitlines() if not HOW.match(line)]
+        mode: [
+            SWITCH.sub("qbt_execution=", TIMING.sub(r"\g<1>0", line))
+            for line in text.splitlines()
+            if not HOW.match(line)
+        ]
         for mode, text in logs.items()
     }
     for index, (one, other) in enumerate(zip(shown["in_process"], shown["module"])):

@@ -1,0 +1,343 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checks of the collection's metadata and artefacts that tests/run's steps call.
+
+Each subcommand prints what it checked and exits 1 with the reasons when something is wrong. Run from the root of
+the collection (tests/run runs it in its copy). Needs PyYAML and packaging (the tests/run venv has both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import re
+import sys
+import tarfile
+
+import yaml
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+ROOT = pathlib.Path.cwd()
+
+
+def load_yaml(path: pathlib.Path | str) -> object:
+    return yaml.safe_load(pathlib.Path(path).read_text(encoding="utf-8"))
+
+
+def group_modules() -> list[str]:
+    """The modules of the collection's action group, as meta/runtime.yml lists them."""
+    runtime = load_yaml(ROOT / "meta/runtime.yml") or {}
+    groups = runtime.get("action_groups") or {}
+    return [m for m in groups.get("qbittorrent") or [] if isinstance(m, str)]
+
+
+def module_files() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "plugins/modules").glob("*.py") if p.stem != "__init__")
+
+
+def done(problems: list[str], ok: str) -> int:
+    for problem in problems:
+        print(f"ERROR: {problem}")
+    if problems:
+        return 1
+    print(ok)
+    return 0
+
+
+def cmd_modules(_args: argparse.Namespace) -> int:
+    modules = group_modules()
+    if not modules:
+        print("ERROR: meta/runtime.yml has no action group 'qbittorrent'", file=sys.stderr)
+        return 1
+    print("\n".join(modules))
+    return 0
+
+
+def cmd_metadata(args: argparse.Namespace) -> int:
+    """requires_ansible matches the tested lines; the action group holds every module; tests/config.yml is there."""
+    problems = []
+    runtime = load_yaml(ROOT / "meta/runtime.yml") or {}
+    spec_text = str(runtime.get("requires_ansible", ""))
+    lines = sorted(args.lines, key=Version)
+    try:
+        spec = SpecifierSet(spec_text)
+    except ValueError:
+        spec = None
+        problems.append(f"meta/runtime.yml requires_ansible {spec_text!r} is not a PEP 440 specifier")
+    if spec is not None:
+        floors = [s.version for s in spec if s.operator == ">="]
+        if len(floors) != 1 or Version(floors[0]) != Version(f"{lines[0]}.0"):
+            problems.append(
+                f"requires_ansible {spec_text!r} must have the lower bound >={lines[0]}.0, the oldest line tested"
+            )
+        for line in lines:
+            # each tested line, from its first release to a late bug-fix release, must be allowed
+            for version in (f"{line}.0", f"{line}.99"):
+                if not spec.contains(version, prereleases=True):
+                    problems.append(f"requires_ansible {spec_text!r} excludes ansible-core {version}, which is tested")
+    modules, files = group_modules(), module_files()
+    for name in sorted(set(files) - set(modules)):
+        problems.append(f"module {name} is not in the action group qbittorrent of meta/runtime.yml")
+    for name in sorted(set(modules) - set(files)):
+        problems.append(f"the action group lists {name}, which is not a module in plugins/modules")
+    config = load_yaml(ROOT / "tests/config.yml") if (ROOT / "tests/config.yml").is_file() else None
+    python_requires = ((config or {}).get("modules") or {}).get("python_requires")
+    if python_requires != args.python_requires:
+        problems.append(
+            f"tests/config.yml modules.python_requires is {python_requires!r}, expected {args.python_requires!r}"
+        )
+    return done(
+        problems,
+        f"requires_ansible {spec_text} matches the tested lines {', '.join(lines)}; "
+        f"the action group holds all {len(files)} modules; modules.python_requires {python_requires}",
+    )
+
+
+def cmd_changelog_modules(_args: argparse.Namespace) -> int:
+    """Every module appears as a new module in some release of changelogs/changelog.yaml."""
+    changelog = load_yaml(ROOT / "changelogs/changelog.yaml") or {}
+    listed = {
+        entry["name"]
+        for release in (changelog.get("releases") or {}).values()
+        for entry in release.get("modules") or []
+    }
+    problems = [
+        f"module {name} is in no release of changelogs/changelog.yaml (after landing a module, run "
+        "tests/changelog-release: antsibull-changelog release --update-existing --reload-plugins on a copy)"
+        for name in module_files()
+        if name not in listed
+    ]
+    return done(problems, f"changelogs/changelog.yaml lists all {len(listed)} modules")
+
+
+def cmd_docs_site(args: argparse.Namespace) -> int:
+    """antsibull-docs collection rendered a page per module, the index, and each guide of extra-docs.yml."""
+    site = pathlib.Path(args.dir)
+    problems = []
+    expected = ["index.rst"] + [f"{m}_module.rst" for m in module_files()]
+    extra = load_yaml(ROOT / "docs/docsite/extra-docs.yml") or {}
+    guides = [g for section in extra.get("sections") or [] for g in section.get("toctree") or []]
+    if not guides:
+        problems.append("docs/docsite/extra-docs.yml lists no guides")
+    expected += [f"docsite/{g}.rst" for g in guides]
+    for name in expected:
+        path = site / name
+        if not path.is_file() or path.stat().st_size < 200:
+            problems.append(f"the rendered site lacks {name} (or it is nearly empty)")
+    index = (site / "index.rst").read_text(encoding="utf-8") if (site / "index.rst").is_file() else ""
+    for name in module_files():
+        if f"{name} module" not in index:
+            problems.append(f"index.rst does not list the module {name}")
+    return done(problems, f"the rendered site has {len(expected)} expected pages: {', '.join(expected)}")
+
+
+def cmd_doc_attributes(args: argparse.Namespace) -> int:
+    """ansible-doc --json: check_mode, diff_mode and idempotent declared, the action group shown."""
+    doc = json.loads(pathlib.Path(args.json).read_text(encoding="utf-8"))[args.module]["doc"]
+    attributes = doc.get("attributes") or {}
+    problems = [
+        f"{args.module} does not declare the attribute {a}"
+        for a in ("check_mode", "diff_mode", "idempotent")
+        if not (attributes.get(a) or {}).get("support")
+    ]
+    membership = (attributes.get("action_group") or {}).get("membership") or []
+    if "community.qbittorrent.qbittorrent" not in membership:
+        problems.append(f"{args.module} does not show the action group community.qbittorrent.qbittorrent")
+    summary = ", ".join(f"{a}: {(attributes.get(a) or {}).get('support')}" for a in sorted(attributes))
+    return done(problems, f"{args.module} attributes: {summary}")
+
+
+# What a tarball must never hold: test output, caches, bench results, the demo, secrets of test runs, repo tooling.
+FORBIDDEN = [
+    r"(^|/)tests/output(/|$)",
+    r"(^|/)__pycache__(/|$)",
+    r"\.py[co]$",
+    r"(^|/)\.pytest_cache(/|$)",
+    r"(^|/)\.ruff_cache(/|$)",
+    r"(^|/)\.ansible(/|$)",
+    r"(^|/)\.cache(/|$)",
+    r"^bench(/|$)",
+    r"^demo(/|$)",
+    r"^\.ci(/|$)",
+    r"^\.git(/|$)",
+    r"^\.gitignore$",
+    r"^\.ansible-lint$",
+    r"(^|/)integration_config\.yml$",
+    r"\.tar\.gz$",
+    r"(^|/)\.plugin-cache\.yaml$",
+]
+REQUIRED = [
+    "MANIFEST.json",
+    "FILES.json",
+    "README.md",
+    "COPYING",
+    "CHANGELOG.md",
+    "changelogs/changelog.yaml",
+    "meta/runtime.yml",
+    "meta/execution-environment.yml",
+    "meta/ee-requirements.txt",
+    "requirements.txt",
+    "examples/fleet/site.yml",
+]
+
+
+def cmd_tarball(args: argparse.Namespace) -> int:
+    with tarfile.open(args.tarball) as tar:
+        names = [n[2:] if n.startswith("./") else n for n in tar.getnames()]
+    problems = [f"the tarball holds {n}" for n in names if any(re.search(p, n) for p in FORBIDDEN)]
+    present = set(names)
+    required = REQUIRED + [f"plugins/modules/{m}.py" for m in module_files()]
+    problems += [f"the tarball lacks {n}" for n in required if n not in present]
+    manifest = json.loads(tarfile.open(args.tarball).extractfile("MANIFEST.json").read())
+    info = manifest["collection_info"]
+    if (info["namespace"], info["name"]) != ("community", "qbittorrent"):
+        problems.append(f"MANIFEST.json names {info['namespace']}.{info['name']}")
+    return done(
+        problems, f"{pathlib.Path(args.tarball).name}: {len(names)} entries, none forbidden, all required there"
+    )
+
+
+def requirement_lines(path: pathlib.Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+def cmd_ee_introspect(args: argparse.Namespace) -> int:
+    """ansible-builder introspect found the collection's Python requirements, as unpinned floors."""
+    problems = []
+    meta = load_yaml(ROOT / "meta/execution-environment.yml") or {}
+    if meta.get("version") not in (1, 3):
+        problems.append(f"meta/execution-environment.yml has version {meta.get('version')!r}, not 1 or 3")
+    python_file = (meta.get("dependencies") or {}).get("python")
+    own = (
+        requirement_lines(ROOT / python_file) if isinstance(python_file, str) and (ROOT / python_file).is_file() else []
+    )
+    if not own:
+        problems.append("meta/execution-environment.yml names no Python requirements file, or it is empty")
+    for requirement in own:
+        if re.search(r"==|<|~=|!=|===|\]\s*$", requirement) or not re.match(
+            r"^[A-Za-z0-9_.-]+(>=[0-9.]+)?$", requirement
+        ):
+            problems.append(f"{python_file}: {requirement!r} is not a bare name or an unpinned floor (name>=version)")
+    names = {re.split(r"[<>=!~ ]", r, maxsplit=1)[0].lower() for r in own}
+    for needed in ("requests", "packaging"):
+        if needed not in names:
+            problems.append(f"{python_file} lacks {needed}")
+    found = load_yaml(args.introspect) or {}
+    python = found.get("python") or []
+    if isinstance(python, dict):  # older ansible-builder: {collection: [requirements]}
+        python = [f"{r}  # from collection {c}" for c, reqs in python.items() for r in reqs]
+    ours = [line for line in python if "community.qbittorrent" in line]
+    for needed in sorted(names):
+        if not any(line.lower().startswith(needed) for line in ours):
+            problems.append(f"ansible-builder introspect did not find {needed} for community.qbittorrent: {python}")
+    return done(problems, f"ansible-builder introspect: {ours}")
+
+
+def cmd_ee_context(args: argparse.Namespace) -> int:
+    """ansible-builder create rendered a build context that installs the collection tarball."""
+    context = pathlib.Path(args.context)
+    problems = []
+    containerfile = context / "Containerfile"
+    text = containerfile.read_text(encoding="utf-8") if containerfile.is_file() else ""
+    if not text:
+        problems.append("the context has no Containerfile")
+    for needed in ("ansible-galaxy collection install", "introspect", "assemble", "FROM "):
+        if needed not in text:
+            problems.append(f"the Containerfile does not contain {needed!r}")
+    requirements = context / "_build/requirements.yml"
+    collections = (load_yaml(requirements) or {}).get("collections") if requirements.is_file() else None
+    if not collections or not any(args.tarball in str(c.get("name", "")) for c in collections):
+        problems.append(f"_build/requirements.yml does not install {args.tarball}: {collections}")
+    if not (context / "_build/collections" / args.tarball).is_file():
+        problems.append(f"the context lacks _build/collections/{args.tarball}")
+    for script in ("assemble", "introspect.py", "install-from-bindep"):
+        if not (context / "_build/scripts" / script).is_file():
+            problems.append(f"the context lacks _build/scripts/{script}")
+    return done(
+        problems, f"build context {context}: Containerfile ({len(text.splitlines())} lines), the collection tarball"
+    )
+
+
+def cmd_integration_config(args: argparse.Namespace) -> int:
+    """Write the integration config ansible-test passes as variables to every target."""
+    data = json.loads(pathlib.Path(args.state).read_text(encoding="utf-8"))
+    config = {
+        "qbt_servers": data["servers"],
+        "qbt_tls": data["tls"],
+        "qbt_harness_state": args.state,
+        "qbt_harness_script": args.harness,
+        # modules must run with a venv's python (interpreter discovery may pick a broken pyenv shim)
+        "ansible_python_interpreter": args.python,
+        # auto: in-process on the controller where it can (action plugins); module: every task as a module process
+        "qbt_execution": args.execution,
+    }
+    with open(args.out, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(config, fh, default_flow_style=False, sort_keys=False)
+    for server in data["servers"]:
+        print(server["name"], server["app_version"], server["webapi_version"], server["url"])
+    return 0
+
+
+def cmd_example_inventory(args: argparse.Namespace) -> int:
+    """An inventory like examples/fleet/inventory.yml, pointing at throwaway servers."""
+    servers = json.loads(pathlib.Path(args.state).read_text(encoding="utf-8"))["servers"]
+    hosts = {
+        f"qbt-{server['app_version'].lstrip('v')}": {
+            "qbt_url": server["url"],
+            "qbt_username": server["username"],
+            "qbt_password": server["password"],
+        }
+        for server in servers
+    }
+    with open(args.out, "w", encoding="utf-8") as fh:
+        yaml.safe_dump({"qbittorrent": {"hosts": hosts}}, fh)
+    print(f"inventory: {', '.join(hosts)}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("modules", help="print the modules of the action group").set_defaults(func=cmd_modules)
+    p = sub.add_parser("metadata", help="requires_ansible, action group, tests/config.yml")
+    p.add_argument("--python-requires", required=True)
+    p.add_argument("lines", nargs="+", help="the ansible-core lines tested")
+    p.set_defaults(func=cmd_metadata)
+    sub.add_parser("changelog-modules").set_defaults(func=cmd_changelog_modules)
+    p = sub.add_parser("docs-site")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_docs_site)
+    p = sub.add_parser("doc-attributes")
+    p.add_argument("json")
+    p.add_argument("module")
+    p.set_defaults(func=cmd_doc_attributes)
+    p = sub.add_parser("tarball")
+    p.add_argument("tarball")
+    p.set_defaults(func=cmd_tarball)
+    p = sub.add_parser("ee-introspect")
+    p.add_argument("introspect", help="the YAML ansible-builder introspect printed")
+    p.set_defaults(func=cmd_ee_introspect)
+    p = sub.add_parser("ee-context")
+    p.add_argument("context")
+    p.add_argument("tarball", help="the tarball's file name")
+    p.set_defaults(func=cmd_ee_context)
+    p = sub.add_parser("integration-config")
+    p.add_argument("state")
+    p.add_argument("out")
+    p.add_argument("python")
+    p.add_argument("harness")
+    p.add_argument("execution", choices=["auto", "module", "in_process"])
+    p.set_defaults(func=cmd_integration_config)
+    p = sub.add_parser("example-inventory")
+    p.add_argument("state")
+    p.add_argument("out")
+    p.set_defaults(func=cmd_example_inventory)
+    args = parser.parse_args()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
