@@ -6,23 +6,10 @@
 #    path each run claims, and no secret anywhere;
 # 2. the fallbacks: a connection that is not local, become, and a controller Python without requests choose the
 #    module path (fallback.yml, norequests.yml), proven by ansible-core's own "Using module file" lines.
-# The integration config comes as "-e @file" among the arguments (tests/dev-target style) or from where
-# ansible-test copies it.
 set -eu
 
-config=""
-previous=""
-for arg in "$@"; do
-    if [ "$previous" = "-e" ] && [ "${arg#@}" != "$arg" ]; then
-        config="${arg#@}"
-    fi
-    previous="$arg"
-done
-if [ -z "$config" ] && [ -f ../../integration_config.yml ]; then
-    config=$(cd ../.. && pwd)/integration_config.yml
-    set -- "$@" -e "@$config"
-fi
-[ -n "$config" ] || { echo "no integration config was found" >&2; exit 1; }
+# shellcheck source=tests/integration/targets/setup_runme/config.sh
+source ../setup_runme/config.sh
 
 args=("$@")
 workdir=$(mktemp -d)

@@ -4,19 +4,8 @@
 # by hand and checks that --check --diff shows exactly that drift, on that host only, and changes nothing.
 set -eu
 
-config=""
-previous=""
-for arg in "$@"; do
-    if [ "$previous" = "-e" ] && [ "${arg#@}" != "$arg" ]; then
-        config="${arg#@}"
-    fi
-    previous="$arg"
-done
-# ansible-test copies tests/integration/integration_config.yml two levels above the target's folder.
-if [ -z "$config" ] && [ -f ../../integration_config.yml ]; then
-    config=$(cd ../.. && pwd)/integration_config.yml
-fi
-[ -n "$config" ] || { echo "no integration config was found" >&2; exit 1; }
+# shellcheck source=tests/integration/targets/setup_runme/config.sh
+source ../setup_runme/config.sh
 read -r harness state python < <(python3 - "$config" <<'PY'
 import os, sys, yaml
 config = yaml.safe_load(open(sys.argv[1]))
@@ -33,7 +22,7 @@ export ANSIBLE_PYTHON_INTERPRETER=$python ANSIBLE_NOCOLOR=1
 run() { # run NAME ARGS...: ansible-playbook on the fleet, output in $workdir/NAME.log
     local name=$1
     shift
-    ansible-playbook -i "$workdir/inventory.yml" --forks 3 "$site" "$@" >"$workdir/$name.log" 2>&1 || {
+    ansible-playbook -i "$workdir/inventory.yml" --forks 3 "$site" -e "qbt_execution=$execution" "$@" >"$workdir/$name.log" 2>&1 || {
         tail -n 80 "$workdir/$name.log"
         return 1
     }

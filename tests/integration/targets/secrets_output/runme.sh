@@ -1,24 +1,11 @@
 #!/usr/bin/env bash
 # Runs every secret-carrying task at -vvvv, and again with results printed as JSON, each in-process on the controller
 # and as a module process, and fails if any password, API key or secret preference value appears anywhere in the
-# output. The integration config comes as "-e @file" among the arguments (tests/dev-target style) or from where
-# ansible-test copies it.
+# output.
 set -eu
 
-config=""
-previous=""
-for arg in "$@"; do
-    if [ "$previous" = "-e" ] && [ "${arg#@}" != "$arg" ]; then
-        config="${arg#@}"
-    fi
-    previous="$arg"
-done
-# ansible-test copies tests/integration/integration_config.yml two levels above the target's folder.
-if [ -z "$config" ] && [ -f ../../integration_config.yml ]; then
-    config=$(cd ../.. && pwd)/integration_config.yml
-    set -- "$@" -e "@$config"
-fi
-[ -n "$config" ] || { echo "no integration config was found" >&2; exit 1; }
+# shellcheck source=tests/integration/targets/setup_runme/config.sh
+source ../setup_runme/config.sh
 
 workdir=$(mktemp -d)
 trap '[ -n "${QBT_KEEP_LOGS:-}" ] || rm -rf "$workdir"' EXIT
