@@ -275,7 +275,7 @@ def compile_ms(names: list[str], root: Path) -> float:
         if not path.is_file():
             continue
         source = path.read_bytes()
-        best = min(_timed(lambda: compile(source, str(path), "exec")) for _ in range(3))  # noqa: B023
+        best = min(_timed(lambda: compile(source, str(path), "exec")) for attempt in range(3))  # noqa: B023
         total += best
     return round(total * 1000, 1)
 
@@ -480,7 +480,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
     def floors(self, rep: int) -> None:
         """The Ansible floors: empty play, ping and debug tasks (no server)."""
         for name in ("empty", "ping-1", "ping-4", "debug-4", "distinct-4", f"ping-{PER_TASK_K}"):
-            tool, _, tasks = name.partition("-")
+            tool, tasks = name.split("-") if "-" in name else (name, "")
             self.playbook(
                 self.work / f"{name}.yml",
                 {"scenario": "floor", "tool": tool, "tasks_count": int(tasks or 0), "phase": "run", "rep": rep},
@@ -590,7 +590,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                 log(f"importtime of {module} failed: {proc.stderr[-300:]}")
                 continue
 
-            def cumulative(name: str, rows: list = rows) -> float:
+            def cumulative(name: str, rows: tuple = tuple(rows)) -> float:
                 return max((ms for ms, _depth, n in rows if n == name), default=0.0)
 
             own = [n for _ms, _depth, n in rows if n.startswith(COLLECTION + ".plugins.")]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) community.qbittorrent contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Baseline 2 of the benchmark, the HTTP floor: the least HTTP work that reaches the scenario's end state, in one
