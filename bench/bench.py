@@ -108,7 +108,7 @@ TARGETS = {
     "vs_uri": "idempotent wall time >= 30x faster than the uri baseline's re-run",
     "scaling": "1000-torrent idempotent run <= 2x the 10-torrent run",
     "logins": "logins == logouts in every password run, zero logins in every API-key run",
-    "per_task": "per-task cost of a qbt module (module execution) <= 1.5x a ping task",
+    "per_task": "per-task cost of a qbt task <= 1.5x a ping task, in-process (the default) and as a module",
     "vs_debug": "in-process idempotent scenario against the same number of debug tasks (information)",
     "vs_distinct": "module execution against 4 different builtin modules, each with its own payload (information)",
     "vs_http_floor": "idempotent scenario against the HTTP floor's idempotent run (information)",
@@ -398,12 +398,17 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             f"    - name: Slurp\n      ansible.builtin.slurp:\n        src: {self.vars / 'hashes.json'}\n"
             f"    - name: Find\n      ansible.builtin.find:\n        paths: {self.vars}\n",
         }
-        tag_task = (
-            "    - name: One tag\n      community.qbittorrent.qbt_tag:\n"
-            '        url: "{{ qbt_url }}"\n        username: "{{ qbt_username }}"\n'
-            '        password: "{{ qbt_password }}"\n        tags: [bench-tag-000]\n'
-        )
-        floors[f"qbt_tag-{PER_TASK_K}"] = "\n" + tag_task * PER_TASK_K
+        credentials = {
+            "password": '        username: "{{ qbt_username }}"\n        password: "{{ qbt_password }}"\n',
+            "api_key": '        api_key: "{{ qbt_api_key }}"\n',
+        }
+        for auth, lines in credentials.items():
+            tag_task = (
+                '    - name: One tag\n      community.qbittorrent.qbt_tag:\n        url: "{{ qbt_url }}"\n'
+                + lines
+                + "        tags: [bench-tag-000]\n"
+            )
+            floors[f"qbt_tag-{auth}-{PER_TASK_K}"] = "\n" + tag_task * PER_TASK_K
         for name, tasks in floors.items():
             (self.work / f"{name}.yml").write_text(head + tasks, encoding="utf-8")
 
@@ -503,16 +508,18 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                         record = dict(base, phase=phase, execution=execution)
                         self.playbook(PLAYBOOKS / "collection.yml", record, extra, execution, check, proxy)
                 if per_task and version == versions[-1]:
-                    self.per_task(rep, version, servers.connection(version, "password", direct=True))
+                    self.per_task(rep, version, servers)
 
-    def per_task(self, rep: int, version: str, direct: Path) -> None:
-        """PER_TASK_K qbt_tag tasks (each: login, one read, logout) straight to the server, in both executions."""
-        for execution in self.executions:
+    def per_task(self, rep: int, version: str, servers: Servers) -> None:
+        """PER_TASK_K qbt_tag tasks straight to the server, in both executions: with a password each task logs in,
+        reads and logs out; with an API key (5.2+) it reads the version and the tags."""
+        auths = ["password"] + (["api_key"] if servers.entries[version].get("api_key") else [])
+        for auth, execution in [(auth, execution) for auth in auths for execution in self.executions]:
             self.playbook(
-                self.work / f"qbt_tag-{PER_TASK_K}.yml",
-                {"scenario": "per_task", "version": version, "tool": "qbt_tag", "execution": execution,
+                self.work / f"qbt_tag-{auth}-{PER_TASK_K}.yml",
+                {"scenario": "per_task", "version": version, "tool": "qbt_tag", "execution": execution, "auth": auth,
                  "phase": "idempotent", "rep": rep, "tasks_count": PER_TASK_K},
-                [direct], execution,
+                [servers.connection(version, auth, direct=True)], execution,
             )  # fmt: skip
 
     def uri(self, rep: int) -> None:
@@ -838,13 +845,12 @@ def evaluate(result: dict[str, Any]) -> list[dict[str, Any]]:  # pylint: disable
         if empty is None or ping_k is None or not s["wall"]:
             continue
         qbt, ping = (s["wall"]["median"] - empty) / PER_TASK_K, (ping_k - empty) / PER_TASK_K
-        module = s["execution"] == "module"
         verdict(
             "per_task",
-            qbt <= 1.5 * ping if module else None,
-            f"qbt_tag {qbt:.3f} s per task, ping {ping:.3f} s: {qbt / ping:.2f}x"
-            + ("" if module else " (in-process, for information)"),
+            qbt <= 1.5 * ping,
+            f"qbt_tag {qbt:.3f} s per task, ping {ping:.3f} s: {qbt / ping:.2f}x",
             version=s["version"],
+            auth=s["auth"],
             execution=s["execution"],
         )
 
@@ -1037,7 +1043,7 @@ def markdown(result: dict[str, Any]) -> str:  # pylint: disable=too-many-locals,
             continue
         name = "empty play" if s is empty else f"{s['tool']} x{s['tasks_count']}"
         if s["scenario"] == "per_task":
-            name += f" ({s['version']}, {s['execution']})"
+            name += f" ({s['version']}, {s['auth']}, {s['execution']})"
         cost = "-" if s is empty or not empty else f"{(s['wall']['median'] - empty['wall']['median']) / PER_TASK_K:.3f}"
         lines.append(f"| {name} | {fmt_wall(s, True)} | {cost} |")
     if result.get("imports"):

@@ -298,6 +298,32 @@ def cmd_example_inventory(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_readme_example(args: argparse.Namespace) -> int:
+    """The README's playbook (its first yaml block) made runnable against a throwaway server: its URL, user name and
+    /srv/torrents replaced, the .torrent it adds built (no trackers) with its data in place, the vaulted values given
+    in a vars file. Writes OUT/playbook.yml and OUT/vars.yml."""
+    sys.path.insert(0, str(ROOT / "tests" / "harness"))
+    import torrents  # noqa: PLC0415  (tests/harness/torrents.py, found only once the harness is on the path)
+
+    server = json.loads(pathlib.Path(args.state).read_text(encoding="utf-8"))["servers"][0]
+    blocks = re.findall(r"^```yaml\n(.*?)^```", pathlib.Path(args.readme).read_text(encoding="utf-8"), re.M | re.S)
+    if not blocks:
+        return done(["README.md has no yaml block"], "")
+    out, root = pathlib.Path(args.out), pathlib.Path(args.out) / "torrents"
+    playbook = blocks[0]
+    for literal, value in (("http://127.0.0.1:8080", server["url"]), ("/srv/torrents", str(root)),
+                           ("username: admin", f"username: {server['username']}")):  # fmt: skip
+        if literal not in playbook:
+            return done([f"the README's playbook no longer has {literal!r}: update tests/collection_checks.py"], "")
+        playbook = playbook.replace(literal, value)
+    torrents.make(root / "movies", root, "example", seed="readme")
+    (out / "playbook.yml").write_text(playbook, encoding="utf-8")
+    secrets = {"vault_qbt_password": server["password"], "vault_proxy_password": "readme-example-proxy-secret"}
+    (out / "vars.yml").write_text(json.dumps(secrets), encoding="utf-8")
+    print(f"the README's playbook against {server['url']}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -335,6 +361,11 @@ def main() -> int:
     p.add_argument("state")
     p.add_argument("out")
     p.set_defaults(func=cmd_example_inventory)
+    p = sub.add_parser("readme-example")
+    p.add_argument("readme")
+    p.add_argument("state")
+    p.add_argument("out")
+    p.set_defaults(func=cmd_readme_example)
     args = parser.parse_args()
     return args.func(args)
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._errors import InvalidInput
@@ -62,3 +62,36 @@ def unique(option: str, names: Iterable[str]) -> None:
         if name in seen:
             raise InvalidInput(f"{option}: {name!r} is declared more than once; declare each item once")
         seen.add(name)
+
+
+def declared_items(
+    params: dict,
+    list_option: str,
+    key: str,
+    item_options: Iterable[str],
+    check_key: Callable[[str, Any], Any],
+    single: tuple[dict, Callable[[str], str]] | None = None,
+) -> list[tuple[dict, Callable[[str], str]]]:
+    """The items a task declares, each with a function that names its options in messages.
+
+    A module takes one item in top-level options or a list of them in LIST_OPTION (each item named by KEY, checked
+    by CHECK_KEY, declared once). The function gives 'save_path' for the top-level form, and
+    'categories[movies].save_path' for an item of the list; SINGLE replaces the top-level item and its function
+    where the top-level options are named differently. With the list, ITEM_OPTIONS (state among them) belong in
+    each item.
+    """
+    if params[list_option] is None:
+        if params.get("purge"):
+            raise InvalidInput(f"purge: only works with {list_option}, the whole list of them")
+        return [single or (dict(params), lambda field: field)]
+    stray = [name for name in item_options if name != "state" and params[name] is not None]
+    if stray or params["state"] != "present":
+        raise InvalidInput(
+            f"{', '.join(stray) or 'state'}: with {list_option}, give these options inside each item of the list"
+        )
+    items = []
+    for index, item in enumerate(params[list_option]):
+        check_key(f"{list_option}[{index}].{key}", item[key])
+        items.append((item, lambda field, name=item[key]: f"{list_option}[{name}].{field}"))
+    unique(list_option, [item[key] for item, _option in items])
+    return items

@@ -145,7 +145,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._module impo
 from ansible_collections.community.qbittorrent.plugins.module_utils._validate import (
     absolute_path,
     category_name,
-    unique,
+    declared_items,
 )
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import has_feature
 
@@ -167,25 +167,6 @@ ARGUMENT_SPEC = {
 }
 MODULE_KWARGS = {"mutually_exclusive": [["name", "categories"]], "required_one_of": [["name", "categories"]]}
 NORMALIZERS = {"save_path": normalize_path, "download_path": normalize_path}
-
-
-def declared_items(params):
-    """The declared categories, each with a function naming its options in messages."""
-    if params["categories"] is None:
-        if params["purge"]:
-            raise InvalidInput("purge: only works with categories, the whole list of categories")
-        return [(dict(params), lambda field: field)]
-    stray = [key for key in ("save_path", "download_path", "download_path_enabled") if params[key] is not None]
-    if stray or params["state"] != "present":
-        raise InvalidInput(
-            f"{', '.join(stray) or 'state'}: with categories, give these options inside each item of the list"
-        )
-    items = []
-    for index, item in enumerate(params["categories"]):
-        category_name(f"categories[{index}].name", item["name"])
-        items.append((item, lambda field, name=item["name"]: f"categories[{name}].{field}"))
-    unique("categories", [item["name"] for item, _option in items])
-    return items
 
 
 def desired_values(item, option, download_paths_known=True):
@@ -232,7 +213,7 @@ def write_fields(name, values, current):
 def run(task):
     client = task.client
     # Validate the whole list before the first request: a bad item leaves the server as it was.
-    items = declared_items(task.params)
+    items = declared_items(task.params, "categories", "name", ITEM_OPTIONS, category_name)
     for item, option in items:
         desired_values(item, option)
     if any(item["download_path"] or item["download_path_enabled"] is not None for item, _option in items):

@@ -204,7 +204,7 @@ diff:
 from ansible_collections.community.qbittorrent.plugins.module_utils import _rss
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._validate import unique
+from ansible_collections.community.qbittorrent.plugins.module_utils._validate import declared_items, unique
 
 ITEM_OPTIONS = {
     "refresh_interval": {"type": "int"},
@@ -230,25 +230,6 @@ ARGUMENT_SPEC = {
 MODULE_KWARGS = {"mutually_exclusive": [["path", "feeds"]], "required_one_of": [["path", "feeds"]]}
 
 
-def declared_items(params):
-    """The declared items, each with a function naming its options in messages."""
-    if params["feeds"] is None:
-        if params["purge"]:
-            raise InvalidInput("purge: only works with feeds, the whole list of feeds and folders")
-        return [(dict(params, url=params["feed_url"]), lambda field: "feed_url" if field == "url" else field)]
-    stray = [key for key in ("feed_url", "refresh_interval") if params[key] is not None]
-    if stray or params["state"] != "present":
-        raise InvalidInput(
-            f"{', '.join(stray) or 'state'}: with feeds, give these options inside each item of the list"
-        )
-    items = []
-    for index, item in enumerate(params["feeds"]):
-        _rss.item_path(f"feeds[{index}].path", item["path"])
-        items.append((item, lambda field, path=item["path"]: f"feeds[{path}].{field}"))
-    unique("feeds", [item["path"] for item, _option in items])
-    return items
-
-
 def desired_values(item, option):
     """(path, {'type': 'folder'} | {'type': 'feed', 'url', ['refresh_interval']} | None for absent)."""
     path = _rss.item_path(option("path"), item["path"])
@@ -270,7 +251,10 @@ def run(task):
     client = task.client
     params = task.params
     # Validate everything before the first request: a bad item leaves the server as it was.
-    desired = dict(desired_values(item, option) for item, option in declared_items(params))
+    # the top-level form names the URL feed_url (url is a connection option)
+    single = (dict(params, url=params["feed_url"]), lambda field: "feed_url" if field == "url" else field)
+    items = declared_items(params, "feeds", "path", ("feed_url", "refresh_interval"), _rss.item_path, single)
+    desired = dict(desired_values(item, option) for item, option in items)
     unique("feeds", [values["url"] for values in desired.values() if values and values["type"] == "feed"])
     _rss.check_declared_tree(desired)
     if any(values and "refresh_interval" in values for values in desired.values()):

@@ -362,9 +362,8 @@ diff:
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _rss
 from ansible_collections.community.qbittorrent.plugins.module_utils._diff import after_values, plan_items
-from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._validate import unique
+from ansible_collections.community.qbittorrent.plugins.module_utils._validate import declared_items
 
 RULE_OPTIONS = {
     "enabled": {"type": "bool"},
@@ -402,25 +401,6 @@ ARGUMENT_SPEC = {
     "purge": {"type": "bool", "default": False},
 }
 MODULE_KWARGS = {"mutually_exclusive": [["name", "rules"]], "required_one_of": [["name", "rules"]]}
-
-
-def declared_items(params):
-    """The declared rules, each with a function naming its options in messages."""
-    if params["rules"] is None:
-        if params["purge"]:
-            raise InvalidInput("purge: only works with rules, the whole list of rules")
-        return [(dict(params), lambda field: field)]
-    stray = [key for key in RULE_OPTIONS if params[key] is not None]
-    if stray or params["state"] != "present":
-        raise InvalidInput(
-            f"{', '.join(stray) or 'state'}: with rules, give these options inside each item of the list"
-        )
-    items = []
-    for index, item in enumerate(params["rules"]):
-        _rss.rule_name(f"rules[{index}].name", item["name"])
-        items.append((item, lambda field, name=item["name"]: f"rules[{name}].{field}"))
-    unique("rules", [item["name"] for item, _option in items])
-    return items
 
 
 def desired_values(item, option):
@@ -464,7 +444,7 @@ def run(task):
     client = task.client
     params = task.params
     # Validate everything that needs no server before the first request.
-    items = declared_items(params)
+    items = declared_items(params, "rules", "name", RULE_OPTIONS, _rss.rule_name)
     desired = {}
     options = {}
     for item, option in items:
