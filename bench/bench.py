@@ -1028,7 +1028,8 @@ def markdown(result: dict[str, Any]) -> str:  # pylint: disable=too-many-locals,
     lines += [
         "## Per-task cost",
         "",
-        f"A play of {PER_TASK_K} identical qbt_tag tasks (each: login, one read, logout, straight to the server) "
+        f"A play of {PER_TASK_K} identical qbt_tag tasks straight to the server (with a password each logs in, reads "
+        "the tags and logs out; with an API key it reads the WebAPI version, which proves the key, and the tags) "
         f"against a play of {PER_TASK_K} ping tasks; per task = (play - empty play) / {PER_TASK_K}.",
         "",
         "| play | wall | per task |",

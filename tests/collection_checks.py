@@ -316,7 +316,8 @@ def cmd_readme_example(args: argparse.Namespace) -> int:
         if literal not in playbook:
             return done([f"the README's playbook no longer has {literal!r}: update tests/collection_checks.py"], "")
         playbook = playbook.replace(literal, value)
-    torrents.make(root / "movies", root, "example", seed="readme")
+    # the play sets torrent_content_layout: Subfolder, so a one-file torrent's data is in a folder of its name
+    torrents.make(root / "movies" / "example", root, "example", seed="readme")
     (out / "playbook.yml").write_text(playbook, encoding="utf-8")
     secrets = {"vault_qbt_password": server["password"], "vault_proxy_password": "readme-example-proxy-secret"}
     (out / "vars.yml").write_text(json.dumps(secrets), encoding="utf-8")
