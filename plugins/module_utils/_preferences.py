@@ -20,7 +20,6 @@ import posixpath
 import re
 from collections.abc import Mapping
 from typing import Any, Callable, NamedTuple
-from urllib.parse import urlsplit, urlunsplit
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
@@ -866,48 +865,3 @@ def partners(payload: Mapping[str, Any], desired: Mapping[str, Any], current: Ma
                 if key not in payload and (key in desired or key in current):
                     extra[key] = desired[key] if key in desired else current[key]
     return extra
-
-
-# ----------------------------------------------------------------------------------------------- the WebUI
-WILDCARD_ADDRESSES = ("", "*", "0.0.0.0", "::", "[::]")
-
-
-def reaches_directly(base_url: str, current: Mapping[str, Any]) -> bool:
-    """Whether BASE_URL talks to qBittorrent's own port (not through a reverse proxy or a mapped port)."""
-    parts = urlsplit(base_url)
-    return (parts.port or (443 if parts.scheme == "https" else 80)) == current.get("web_ui_port")
-
-
-def moved_url(base_url: str, current: Mapping[str, Any], written: Mapping[str, Any]) -> tuple[str | None, str]:
-    """Where the WebUI answers after WRITTEN (web_ui_port, web_ui_address, use_https) took effect.
-
-    Returns (url, '') or (None, why it cannot be told): when the task reaches qBittorrent through something
-    else (a reverse proxy or a mapped port: the url's port is not the server's web_ui_port), the new endpoint
-    cannot be derived from the url.
-    """
-    if not any(key in written for key in ("web_ui_port", "web_ui_address", "use_https")):
-        return base_url, ""
-    if not reaches_directly(base_url, current):
-        return None, (
-            f"the task reaches qBittorrent at {base_url}, not on its own port {current.get('web_ui_port')} (a reverse "
-            "proxy or a mapped port?), so where the WebUI answers now cannot be derived from the url"
-        )
-    parts = urlsplit(base_url)
-    scheme = parts.scheme
-    if "use_https" in written:
-        scheme = "https" if written["use_https"] else "http"
-    host = parts.hostname or ""
-    address = str(written.get("web_ui_address", "")).strip()
-    if address not in WILDCARD_ADDRESSES:
-        host = address
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    port = written.get("web_ui_port", current.get("web_ui_port"))
-    return urlunsplit((scheme, f"{host}:{port}", parts.path, "", "")), ""
-
-
-def describe_endpoint_change(written: Mapping[str, Any]) -> str:
-    """'web_ui_port: 8081, use_https: true' for messages (never a secret)."""
-    return ", ".join(
-        f"{key}: {json.dumps(mask_value(key, value))}" for key, value in sorted(written.items()) if key in ENDPOINT_KEYS
-    )

@@ -381,9 +381,15 @@ def ready(entry: Mapping[str, Any], wait: str) -> bool | None:
     return wait == "checked" or entry.get("progress", 0) >= 1
 
 
-def poll(read: Callable[[], Any], done: Callable[[Any], bool], timeout: float) -> tuple[Any, bool]:
-    """Call read() until done(result) or timeout seconds passed; returns (last result, done)."""
+def poll(
+    read: Callable[[], Any], done: Callable[[Any], bool], timeout: float, first_read_after: float = 0.0
+) -> tuple[Any, bool]:
+    """Call read() until done(result) or timeout seconds passed; returns (last result, done).
+
+    first_read_after: seconds the server is expected to need; the first read waits that long (within the timeout).
+    """
     deadline = time.monotonic() + timeout
+    time.sleep(min(first_read_after, timeout))
     while True:
         result = read()
         if done(result):

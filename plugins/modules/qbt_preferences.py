@@ -244,21 +244,11 @@ api_calls:
   elements: dict
 """
 
-import json
-import time
-
 from ansible_collections.community.qbittorrent.plugins.module_utils import _preferences as prefs
-from ansible_collections.community.qbittorrent.plugins.module_utils._client import ENV_NAMES
+from ansible_collections.community.qbittorrent.plugins.module_utils import _webui_change as webui
 from ansible_collections.community.qbittorrent.plugins.module_utils._diff import differences
-from ansible_collections.community.qbittorrent.plugins.module_utils._errors import (
-    Banned,
-    ConnectionFailed,
-    HTTPStatusError,
-    InvalidInput,
-    LoginFailed,
-    QbtError,
-)
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import client_from_params, run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import has_feature
 
 ARGUMENT_SPEC = {
@@ -268,12 +258,6 @@ ARGUMENT_SPEC = {
     "update_password": {"type": "str", "choices": ["on_change", "always"], "default": "on_change", "no_log": False},
 }
 MODULE_KWARGS = {"required_one_of": [["preferences", "secret_preferences"]]}
-# After a change of the WebUI: the pause before the first request, how long the module tries to reach the WebUI
-# at its new address or scheme, and how long plain HTTP may still answer after HTTPS was switched on.
-SETTLE_SECONDS = 0.1
-FOLLOW_SECONDS = 5.0
-FALLBACK_SECONDS = 2.0
-HTTPS_KEYS = ("use_https", "web_ui_https_cert_path", "web_ui_https_key_path")
 
 
 def declared_preferences(task):
@@ -330,40 +314,6 @@ def check_credentials(task, desired):
     return problems
 
 
-def password_client(task, url, username, password):
-    """A client that logs in with USERNAME and PASSWORD (never an API key, not even from the environment)."""
-    params = dict(task.params, url=url, username=username, password=password, api_key=None)
-    env = {name: value for name, value in task.env.items() if name not in ENV_NAMES["api_key"]}
-    return client_from_params(params, env)
-
-
-def password_differs(task, current, password):
-    """Whether the declared web_ui_password must be sent (update_password)."""
-    if task.params["update_password"] == "always":
-        return True
-    if current.get("bypass_local_auth") or current.get("bypass_auth_subnet_whitelist_enabled"):
-        task.warn(
-            "web_ui_password: the server lets some clients in without a password (bypass_local_auth or the subnet "
-            "whitelist), so a login cannot tell whether the password differs; it is sent every run"
-        )
-        return True
-    probe = password_client(task, task.client.base_url, current.get("web_ui_username"), password)
-    try:
-        with probe:
-            probe.request("GET", "app/version")
-    except Banned as exc:
-        raise QbtError(f"web_ui_password: cannot tell whether the password differs: {exc}") from exc
-    except LoginFailed:
-        return True
-    finally:
-        task.client.api_calls.extend(probe.api_calls)
-    return False
-
-
-def write(task, payload):
-    task.client.post("app/setPreferences", {"json": json.dumps(payload)})
-
-
 def verify(after, payload, res, what="qBittorrent"):
     """Fail naming every written key whose value the server did not keep."""
     normalizers = res.normalizers()
@@ -386,114 +336,6 @@ def verify(after, payload, res, what="qBittorrent"):
         )
 
 
-def https_fallback_message(url, written):
-    return (
-        f"use_https: qBittorrent did not switch its WebUI to HTTPS ({url} does not speak TLS, while plain HTTP "
-        f"answers there): it could not load the certificate or the key and silently fell back to plain HTTP. "
-        f"Check that web_ui_https_cert_path and web_ui_https_key_path name PEM files (the key without a "
-        f"passphrase) that the qBittorrent user can read ({prefs.describe_endpoint_change(written)})"
-    )
-
-
-def speaks_plain_http(task, url):
-    """Whether plain HTTP answers at URL (any HTTP status will do; no credentials are sent)."""
-    plain = "http" + url[len("https") :] if url.startswith("https:") else url
-    probe = client_from_params(dict(task.params, url=plain, username=None, password=None, api_key=None), {})
-    try:
-        with probe:
-            probe.request("GET", "app/version")
-    except HTTPStatusError:
-        return True
-    except ConnectionFailed:
-        return False
-    finally:
-        task.client.api_calls.extend(probe.api_calls)
-    return True
-
-
-def roll_back_https(task, current, written):
-    """After a silent fallback to plain HTTP, switch HTTPS back off through the task's own session, whose cookie
-    predates the change and so still works over plain HTTP. Returns a sentence for the failure message."""
-    if {"web_ui_port", "web_ui_address"}.intersection(written):
-        return (
-            " The WebUI also moved, so the module could not switch use_https back; do so with an API key, from an "
-            "address that needs no login, or in qBittorrent.conf"
-        )
-    restore = {key: current[key] for key in HTTPS_KEYS if key in written and key in current}
-    try:
-        write(task, restore)
-    except QbtError as exc:
-        return f" Switching use_https back failed too ({exc})."
-    return (
-        " The module switched use_https (and the certificate paths) back to what they were, so the WebUI stays usable."
-    )
-
-
-def follow(task, current, written, res):
-    """Reach the WebUI after the final write, at its new address, scheme or credentials; read back and verify.
-
-    Returns the web_ui result and the preferences read there (None when the WebUI could not be reached).
-    """
-    client = task.client
-    url, why = prefs.moved_url(client.base_url, current, written)
-    web_ui = {"url": url, "verified": False}
-    if url is None:
-        task.warn(f"qBittorrent accepted {prefs.describe_endpoint_change(written)}, but {why}: not verified")
-        return web_ui, None
-    time.sleep(SETTLE_SECONDS)  # qBittorrent reconfigures its WebUI right after answering the write
-    if url.startswith("https:") and set(HTTPS_KEYS).intersection(written):
-        # A TLS handshake with a plain-HTTP qBittorrent takes seconds to fail, plain HTTP with a TLS one
-        # milliseconds: while plain HTTP still answers, HTTPS is not (yet) on.
-        deadline = time.monotonic() + FALLBACK_SECONDS
-        while speaks_plain_http(task, url):
-            if time.monotonic() > deadline:
-                raise QbtError(https_fallback_message(url, written) + "." + roll_back_https(task, current, written))
-            time.sleep(0.1)
-
-    credentials = "web_ui_password" in written or ("web_ui_username" in written and not client.uses_api_key)
-    username = written.get("web_ui_username", current.get("web_ui_username"))
-
-    def new_client():
-        if credentials:
-            password = written.get("web_ui_password", task.params["password"])
-            if password is None:
-                password = next((task.env[n] for n in ENV_NAMES["password"] if task.env.get(n)), None)
-            return password_client(task, url, username, password)
-        return client_from_params(dict(task.params, url=url))
-
-    deadline = time.monotonic() + FOLLOW_SECONDS
-    error = None
-    while True:
-        follower = new_client()
-        try:
-            with follower:
-                after = follower.get_json("app/preferences")
-            break
-        except LoginFailed as exc:
-            raise QbtError(
-                f"the WebUI credentials were changed, but logging in with the new ones failed at {url}: {exc}"
-            ) from exc
-        except ConnectionFailed as exc:
-            error = exc
-            if "certificate verification failed" in str(exc) or time.monotonic() > deadline:
-                after = None
-                break
-            time.sleep(0.25)
-        finally:
-            client.api_calls.extend(follower.api_calls)
-    if after is None:
-        task.warn(
-            f"qBittorrent accepted {prefs.describe_endpoint_change(written) or 'the change'}; its WebUI should now "
-            f"answer at {url}, but the module could not verify it from where it runs: {error}"
-        )
-        return web_ui, None
-    for secret in prefs.masked(after)[1]:
-        task.no_log(secret)
-    verify(after, written, res, what=f"qBittorrent at {url}")
-    web_ui["verified"] = True
-    return web_ui, after
-
-
 def run(task):
     client = task.client
     declared = declared_preferences(task)
@@ -511,8 +353,8 @@ def run(task):
     password = desired.pop("web_ui_password", None)
     changes = differences(current, desired, res.normalizers())
     if desired.get("use_https") and current.get("use_https") and "use_https" not in changes:
-        check_https_active(task, current)
-    if password is not None and password_differs(task, current, password):
+        webui.check_https_active(task, current)
+    if password is not None and webui.password_differs(task, current, password):
         changes["web_ui_password"] = (prefs.MASK, password)
     wanted = {key: pair[1] for key, pair in changes.items()}
 
@@ -538,7 +380,7 @@ def run(task):
             "share_limits_uncoupled", client.webapi_version
         )
         general.update(prefs.partners(general, res.desired, current, coupled))
-        write(task, general)
+        webui.write_preferences(client, general)
     if not final:
         after = client.get_json("app/preferences")
         verify(after, general, res)
@@ -547,8 +389,11 @@ def run(task):
             # Verified before the WebUI moves: afterwards it may be out of reach.
             verify(client.get_json("app/preferences"), general, res)
             general = {}
-        write(task, final)
-        result["web_ui"], after = follow(task, current, final, res)
+        webui.write_preferences(client, final)
+        result["web_ui"], after = webui.follow(task, current, final)
+        if after is not None:
+            verify(after, final, res, what=f"qBittorrent at {result['web_ui']['url']}")
+            result["web_ui"]["verified"] = True
         if general:
             # Only the credentials changed: the task's own session still works when the new ones could not be tried.
             verify(after if after is not None else client.get_json("app/preferences"), general, res)
@@ -557,13 +402,6 @@ def run(task):
             task.no_log(secret)
         result["preferences"] = reported(res, declared, after)
     return result
-
-
-def check_https_active(task, current):
-    """use_https is on, yet this task reached the WebUI directly over plain HTTP: HTTPS failed to start."""
-    base = task.client.base_url
-    if base.startswith("http:") and prefs.reaches_directly(base, current):
-        raise QbtError(https_fallback_message(base, {key: current.get(key) for key in HTTPS_KEYS}))
 
 
 def reported(res, declared, values):

@@ -310,23 +310,6 @@ def test_normalizers_follow_what_the_server_rewrites():
     assert prefs.normalizer("locale", "str")("de") == "de"
 
 
-def test_moved_url():
-    current = {"web_ui_port": 8080}
-    assert prefs.moved_url("http://127.0.0.1:8080/", current, {"web_ui_port": 8081}) == ("http://127.0.0.1:8081/", "")
-    assert prefs.moved_url("http://127.0.0.1:8080/", current, {"use_https": True}) == ("https://127.0.0.1:8080/", "")
-    assert prefs.moved_url("https://127.0.0.1:8080/qbt/", current, {"use_https": False, "web_ui_port": 9000}) == (
-        "http://127.0.0.1:9000/qbt/",
-        "",
-    )
-    assert prefs.moved_url("http://localhost:8080/", current, {"web_ui_address": "*"})[0] == "http://localhost:8080/"
-    assert prefs.moved_url("http://localhost:8080/", current, {"web_ui_address": "::1"})[0] == "http://[::1]:8080/"
-    assert prefs.moved_url("http://localhost:8080/", current, {"web_ui_username": "x"})[0] == "http://localhost:8080/"
-    url, why = prefs.moved_url("http://127.0.0.1:9999/", current, {"web_ui_port": 8081})
-    assert url is None and "reverse proxy or a mapped port" in why
-    assert prefs.reaches_directly("http://qbt.example/", {"web_ui_port": 80})
-    assert not prefs.reaches_directly("https://qbt.example/", {"web_ui_port": 8080})
-
-
 def test_every_key_seen_on_the_test_servers_is_in_the_table():
     # The keys 4.5.2, 5.1.0 and 5.3.0 returned (test-environment.md); the table documents all of them.
     seen = {"dl_limit", "web_ui_api_key", "add_stopped_enabled", "start_paused_enabled", "proxy_torrents_only"}

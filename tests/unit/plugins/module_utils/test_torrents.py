@@ -235,3 +235,13 @@ def test_poll_is_bounded(monkeypatch):
     assert (result, done) == (3, True)
     result, done = T.poll(lambda: 0, lambda n: False, timeout=0.05)
     assert done is False
+
+
+def test_poll_first_read_waits_for_the_expected_time(monkeypatch):
+    slept = []
+    monkeypatch.setattr(T.time, "sleep", slept.append)
+    result, done = T.poll(lambda: 1, lambda n: True, timeout=5, first_read_after=0.3)
+    assert (result, done, slept) == (1, True, [0.3])
+    slept.clear()
+    T.poll(lambda: 1, lambda n: True, timeout=0.1, first_read_after=2)
+    assert slept == [0.1]
