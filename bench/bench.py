@@ -764,8 +764,15 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
-IMPORT_FIELDS = ("basic_ms", "requests_ms", "packaging_ms", "collection_ms", "collection_compile_ms", "module_ms")
-IMPORT_FIELDS += ("payload_build_ms",)
+IMPORT_FIELDS = (
+    "basic_ms",
+    "requests_ms",
+    "packaging_ms",
+    "collection_ms",
+    "collection_compile_ms",
+    "module_ms",
+    "payload_build_ms",
+)
 
 
 def summarize_imports(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:

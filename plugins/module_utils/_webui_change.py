@@ -3,8 +3,9 @@
 """qbt_preferences across a change of the WebUI itself: where it answers after web_ui_port, web_ui_address or
 use_https changed, HTTPS that qBittorrent silently failed to switch on, and logging in with new credentials.
 
-Facts: shared/reference/qbittorrent-webapi.md section 3 (the WebUI keys take effect right after the answer to
-app/setPreferences; a certificate or key qBittorrent cannot load leaves the WebUI on plain HTTP without an error).
+Facts: shared/reference/qbittorrent-webapi.md section 3 (the WebUI is reconfigured right after the answer to
+app/setPreferences) and section 9 (when the certificate or key cannot be loaded, qBittorrent logs "HTTPS setup
+failed, fallback to HTTP" and keeps serving plain HTTP; the API reports no error).
 """
 
 from __future__ import annotations
