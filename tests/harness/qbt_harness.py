@@ -419,6 +419,7 @@ class Server:  # pylint: disable=too-many-instance-attributes  # a settings reco
         self.webapi_version = self.request("app/webapiVersion", opener=opener)[1].strip()
         if version_tuple(self.webapi_version) >= (2, 14, 1):
             self._ensure_api_key(opener)
+        self.request("auth/logout", {}, opener=opener)  # leave no session behind for the tests to count
 
     def _ensure_api_key(self, opener: Any) -> None:
         """Check the pre-seeded key with a real Bearer request; otherwise rotate one in through the API."""
