@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._client import Client
-from ._errors import Conflict, NotFound, UnexpectedResponse
+from ._errors import Conflict, UnexpectedResponse
 from ._versions import has_feature
 
 # 5.0 renamed paused/resumed to stopped/running in states and filters (WebAPI 2.11.0).
@@ -82,44 +82,6 @@ def add_torrents(client: Client, fields: Mapping[str, Any], files: Any = None) -
         "ids": list(answer.get("added_torrent_ids") or []),
         "answer": text,
     }
-
-
-def categories(client: Client) -> dict[str, dict[str, Any]]:
-    """The server's categories as {name: {'name', 'save_path', 'download_path'}}, one shape for every version.
-
-    download_path is None when the category follows the global setting, False when explicitly disabled, and
-    a path when enabled. 4.4.0 wrote save_path instead of savePath; 5.2+ adds share limits, kept as they are.
-    """
-    raw = client.get_json("torrents/categories") or {}
-    result = {}
-    for name, entry in raw.items():
-        entry = dict(entry)
-        save_path = entry.pop("savePath", entry.pop("save_path", ""))
-        entry.pop("name", None)
-        result[name] = {
-            "name": name,
-            "save_path": save_path,
-            "download_path": entry.pop("download_path", None),
-            **entry,
-        }
-    return result
-
-
-def edit_category(client: Client, fields: Mapping[str, Any]) -> bool:
-    """POST torrents/editCategory; True when the server changed something.
-
-    Up to 5.1 the server answers 409 both for "nothing changed" and for "no such category"; 5.2+ answers 200
-    for no change and 404 for a missing category. Both are told apart here, with one read where needed.
-    """
-    try:
-        client.post("torrents/editCategory", fields)
-    except Conflict as exc:
-        if has_feature("editcategory_unchanged_ok", client.webapi_version):
-            raise
-        if fields["category"] in categories(client):
-            return False
-        raise NotFound(f"the category {fields['category']!r} does not exist", 404, exc.endpoint, exc.body) from exc
-    return True
 
 
 # ----------------------------------------------------------------- torrents (qbt_torrent)

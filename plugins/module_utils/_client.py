@@ -34,8 +34,7 @@ from ._errors import (
 from ._versions import (
     HAS_PACKAGING,
     PACKAGING_IMPORT_ERROR,
-    endpoint_gap,
-    feature_gap,
+    gap,
     is_app_version_supported,
     is_webapi_version_supported,
     parse_version,
@@ -292,32 +291,33 @@ class Client:
             self.warnings.append(message)
 
     # ----------------------------------------------------------------- version gates
-    def supports(self, endpoint: str) -> bool:
-        """True when the server has this endpoint (reads the WebAPI version once if the endpoint is gated)."""
-        return self._endpoint_gap(endpoint) is None
+    # The one vocabulary for version questions: an endpoint ('torrents/setTags') or a FEATURES name of _versions.
+    def supports(self, name: str) -> bool:
+        """True when the server has this endpoint or feature (reads the WebAPI version once if it is gated)."""
+        return self._gap(name) is None
 
-    def _endpoint_gap(self, endpoint: str) -> str | None:
-        from ._versions import ENDPOINTS  # local: only gated endpoints need the version
+    def _gap(self, name: str, subject: str | None = None) -> str | None:
+        from ._versions import ENDPOINTS, FEATURES  # local: only gated names need the version
 
-        if endpoint not in ENDPOINTS:
+        if name not in ENDPOINTS and name not in FEATURES:
             return None
-        return endpoint_gap(endpoint, self.webapi_version)
+        return gap(name, self.webapi_version, subject)
 
-    def require(self, what: str, feature: bool = False, setting: str | None = None) -> bool:
-        """Check an endpoint or a FEATURES name before planning a change that needs it.
+    def require(self, name: str, setting: str | None = None) -> bool:
+        """Check an endpoint or feature before planning a change that needs it; SETTING names what needs it in
+        a person's words ('tags in RSS rules').
 
         True when the server has it. Otherwise raise UnimplementedEndpoint when fail_on_unimplemented_endpoint is
         set, or record a warning and return False so the caller skips that setting.
         """
-        gap = feature_gap(what, self.webapi_version) if feature else self._endpoint_gap(what)
-        if gap is None:
+        missing = self._gap(name, setting)
+        if missing is None:
             return True
-        subject = f"{setting}: " if setting else ""
         if self.fail_on_unimplemented_endpoint:
             raise UnimplementedEndpoint(
-                f"{subject}{gap}. Upgrade qBittorrent, or set fail_on_unimplemented_endpoint: false to skip this"
+                f"{missing}. Upgrade qBittorrent, or set fail_on_unimplemented_endpoint: false to skip this"
             )
-        self.warn(f"{subject}{gap}; skipped because fail_on_unimplemented_endpoint is false")
+        self.warn(f"{missing}; skipped because fail_on_unimplemented_endpoint is false")
         return False
 
     # ----------------------------------------------------------------- requests
@@ -369,11 +369,14 @@ class Client:
         is_auth = endpoint.startswith("auth/")
         if not is_auth:
             self._authenticate()
-            gap = self._endpoint_gap(endpoint)
-            if gap is not None:
-                LOGGER.debug("skipping %s: %s", endpoint, gap)
+            if method == "POST" and self._webapi_version is None:
+                # The supported-version policy is applied before the first write of every task.
+                self.webapi_version  # noqa: B018  pylint: disable=pointless-statement
+            missing = self._gap(endpoint)
+            if missing is not None:
+                LOGGER.debug("skipping %s: %s", endpoint, missing)
                 if self.fail_on_unimplemented_endpoint:
-                    raise UnimplementedEndpoint(gap)
+                    raise UnimplementedEndpoint(missing)
                 return None
         call = dict(params=_encode_fields(params), data=_encode_fields(data), files=files, headers=headers)
         response = self._send(method, endpoint, requests_args=requests_args, **call)
@@ -428,10 +431,10 @@ class Client:
             version = self.webapi_version
         except Forbidden as exc:
             raise LoginFailed(self._api_key_refusal()) from exc
-        gap = feature_gap("api_key", version)
-        if gap is not None:
+        missing = gap("api_key", version, "an API key")
+        if missing is not None:
             raise LoginFailed(
-                f"api_key cannot be used with the server at {self.base_url}: {gap}. Use username and password"
+                f"api_key cannot be used with the server at {self.base_url}: {missing}. Use username and password"
             )
 
     def _api_key_refusal(self) -> str:

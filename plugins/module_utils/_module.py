@@ -155,8 +155,16 @@ def execute(
         with client:
             task = Task(params, client, check_mode, diff, env)
             result = run(task)
+            if client.api_calls:
+                # The supported-version policy holds for every task that talked to the server (the client applies
+                # it before the first write); the version is read once per client, so this is free when it was.
+                client.webapi_version  # noqa: B018  pylint: disable=pointless-statement
     except QbtError as exc:
-        result = {"changed": False, "failed": True, "msg": str(exc)}
+        written = writes_sent(client)
+        result = {"changed": bool(written), "failed": True, "msg": str(exc)}
+        if written:
+            # Handlers must still run for what did change; the message says what that was.
+            result["msg"] += f". Before this failure the task had already changed the server ({', '.join(written)})"
     finally:
         _ENV.reset(token)
     if client is not None:
@@ -172,6 +180,26 @@ def execute(
     if warnings:
         result["warnings"] = warnings
     return result, secrets
+
+
+def writes_sent(client: Client | None) -> list[str]:
+    """The write endpoints the server accepted during the task, once each in order ('torrents/createCategory').
+
+    Every mutation of the WebUI API is a POST (enforced from qBittorrent 4.4.4 on, src/webui/webapplication.cpp,
+    WebApplication::processRequest) and every read a GET, so the client's own record of calls tells them apart.
+    """
+    if client is None:
+        return []
+    return list(
+        dict.fromkeys(
+            call["endpoint"]
+            for call in client.api_calls
+            if call["method"] == "POST"
+            and call["endpoint"] not in ("auth/login", "auth/logout")
+            and call["status"] is not None
+            and 200 <= call["status"] < 300
+        )
+    )
 
 
 def mask_warnings(warnings: list[str], no_log_values: set[str]) -> list[str]:

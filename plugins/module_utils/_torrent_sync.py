@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import re
 
-from . import _api
+from . import _api, _categories
 from . import _torrents as T
-from ._diff import differences, normalize_path
+from ._diff import differences
 from ._errors import InvalidInput, QbtError
+from ._fields import (
+    category_name,
+    minutes_limit,
+    normalize_path,
+    normalize_ratio,
+    path,
+    ratio_limit,
+    speed_limit,
+    tags,
+    text,
+)
 from ._infohash import TorrentError, from_hash
-from ._validate import absolute_path, category_name, tag_name
 
 PROPERTIES = {
     "save_path": {"type": "str"},
@@ -59,25 +69,24 @@ ITEM_OPTIONS = {
     **ADD_OPTIONS,
     "wait": {"type": "str", "choices": ["none", "metadata", "checked", "completed"], "default": "none"},
 }
-# Options that need a qBittorrent version: (endpoint or FEATURES name, is a feature).
+# Options that need a qBittorrent version: the endpoint or FEATURES name of _versions.
 GATES = {
-    "download_path": ("torrents/setDownloadPath", False),
-    "tags": ("torrents/addTags", False),
-    "trackers": ("torrents/removeTrackers", False),
-    "ratio_limit": ("torrents/setShareLimits", False),
-    "seeding_time_limit": ("torrents/setShareLimits", False),
-    "inactive_seeding_time_limit": ("torrent_inactive_seeding_time_limit", True),
-    "share_limit_action": ("torrent_share_limit_action", True),
-    "content_layout": ("add_content_layout", True),
-    "stop_condition": ("add_stop_condition", True),
-    "add_to_top_of_queue": ("add_to_top_of_queue", True),
+    "download_path": "torrents/setDownloadPath",
+    "tags": "torrents/addTags",
+    "trackers": "torrents/removeTrackers",
+    "ratio_limit": "torrents/setShareLimits",
+    "seeding_time_limit": "torrents/setShareLimits",
+    "inactive_seeding_time_limit": "torrent_inactive_seeding_time_limit",
+    "share_limit_action": "torrent_share_limit_action",
+    "content_layout": "add_content_layout",
+    "stop_condition": "add_stop_condition",
+    "add_to_top_of_queue": "add_to_top_of_queue",
 }
 NORMALIZERS = {
     "save_path": normalize_path,
     "download_path": normalize_path,
-    "ratio_limit": lambda value: None if value is None else round(float(value), 6),
+    "ratio_limit": normalize_ratio,
 }
-LIMITS = {"ratio_limit": 9998, "seeding_time_limit": 525600, "inactive_seeding_time_limit": 525600}
 APPEAR_TIMEOUT = 15.0
 # torrents/add only queues what it gets: a torrent shows in torrents/info once qBittorrent has handled libtorrent's
 # add alert for it, a few milliseconds plus about 0.25 ms per torrent after the answer on 4.5.2 and 5.3 (measured
@@ -140,30 +149,28 @@ def check_item(item):
             raise InvalidInput(f"{opt('state')}: absent removes the torrent, so {', '.join(given)} cannot be declared")
     elif p["delete_files"]:
         raise InvalidInput(f"{opt('delete_files')}: only applies with state: absent")
-    absolute_path(opt("save_path"), p["save_path"])
-    absolute_path(opt("download_path"), p["download_path"])
+    p["save_path"] = path(opt("save_path"), p["save_path"])
+    p["download_path"] = path(opt("download_path"), p["download_path"])
     if p["category"]:
         category_name(opt("category"), p["category"])
-    if p["name"] is not None and not p["name"].strip():
-        raise InvalidInput(f"{opt('name')}: a torrent name cannot be empty")
+    if p["name"] is not None:
+        text(opt("name"), p["name"], "torrent name")
     for key in ("tags", "trackers"):
         if p[f"purge_{key}"] and p[key] is None:
             raise InvalidInput(f"{opt('purge_' + key)}: needs {key}, the exact list to keep (an empty list for none)")
     if p["tags"] is not None:
-        p["tags"] = sorted({tag_name(f"{opt('tags')}[{i}]", tag) for i, tag in enumerate(p["tags"])})
+        p["tags"] = tags(opt("tags"), p["tags"])
     if p["trackers"] is not None:
         p["trackers"] = list(dict.fromkeys(url.strip() for url in p["trackers"]))
         for url in p["trackers"]:
             if not _TRACKER_URL.match(url):
                 raise InvalidInput(f"{opt('trackers')}: {url!r} is not a tracker URL (http, https, udp or ws)")
     for key in ("upload_limit", "download_limit"):
-        if p[key] is not None and p[key] < -1:
-            raise InvalidInput(f"{opt(key)}: {p[key]} is not a limit; give bytes per second, or 0 for unlimited")
-        if p[key] == -1:
+        if speed_limit(opt(key), p[key]) == -1:
             p[key] = 0  # qBittorrent reports unlimited as 0
-    for key, top in LIMITS.items():
-        if p[key] is not None and p[key] not in (-2, -1) and not 0 <= p[key] <= top:
-            raise InvalidInput(f"{opt(key)}: {p[key]} is out of range; give -2 (global), -1 (no limit) or 0 to {top}")
+    p["ratio_limit"] = ratio_limit(opt("ratio_limit"), p["ratio_limit"])
+    for key in ("seeding_time_limit", "inactive_seeding_time_limit"):
+        minutes_limit(opt(key), p[key])
     if p["auto_tmm"] and (p["save_path"] is not None or p["download_path"] is not None):
         raise InvalidInput(
             f"{opt('auto_tmm')}: with Automatic Torrent Management the category decides the paths, so save_path "
@@ -197,9 +204,9 @@ def identify(items, params):
 
 def gate(client, items):
     """Version checks of what the task declares: fail, or drop the option with a warning."""
-    for option, (what, feature) in GATES.items():
+    for option, what in GATES.items():
         users = [item for item in items if item.state != "absent" and item.params[option] is not None]
-        if users and not client.require(what, feature=feature, setting=option):
+        if users and not client.require(what, setting=f"{option} of a torrent"):
             for item in users:
                 item.params[option] = None
 
@@ -239,7 +246,7 @@ def missing_categories(client, items, current):
         if item.state != "absent" and item.params["category"]:
             wanted.setdefault(item.params["category"], item)
     carried = {view.get("category") for view in current.values()}
-    existing = _api.categories(client) if set(wanted).difference(carried) else {}
+    existing = _categories.read(client) if set(wanted).difference(carried) else {}
     missing = [name for name in wanted if name not in existing and name not in carried]
     for name in missing:
         if not wanted[name].params["create_category"]:

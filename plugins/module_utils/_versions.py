@@ -154,21 +154,32 @@ def release_for_webapi(webapi_version: str) -> str:
     return f"a release with WebAPI {webapi_version}"
 
 
-def endpoint_gap(endpoint: str, webapi_version: Version) -> str | None:
-    """None when the server has the endpoint, else a sentence saying since or until when it exists."""
-    bounds = ENDPOINTS.get(endpoint)
+def gap(name: str, webapi_version: Version, subject: str | None = None) -> str | None:
+    """None when the server has NAME (an ENDPOINTS or FEATURES entry; anything else exists everywhere), else a
+    sentence saying which release brings (or removed) it. SUBJECT says what needs it in a person's words
+    ('tags in RSS rules'); it defaults to the endpoint or feature name."""
+    if name in FEATURES:
+        minimum, release = FEATURES[name]
+        if webapi_version >= parse_version(minimum):
+            return None
+        return (
+            f"{subject or name} needs qBittorrent {release} or later (WebAPI {minimum}); this server has WebAPI "
+            f"{webapi_version}"
+        )
+    bounds = ENDPOINTS.get(name)
     if bounds is None:
         return None
     introduced, removed = bounds
+    what, endpoint = (subject, f", the endpoint {name}") if subject else (f"the endpoint {name}", "")
     if webapi_version < parse_version(introduced):
         return (
-            f"the endpoint {endpoint} needs qBittorrent {release_for_webapi(introduced)} or later "
-            f"(WebAPI {introduced}); this server has WebAPI {webapi_version}"
+            f"{what} needs qBittorrent {release_for_webapi(introduced)} or later (WebAPI {introduced}{endpoint}); "
+            f"this server has WebAPI {webapi_version}"
         )
     if removed is not None and webapi_version >= parse_version(removed):
         return (
-            f"the endpoint {endpoint} was removed in qBittorrent {release_for_webapi(removed)} "
-            f"(WebAPI {removed}); this server has WebAPI {webapi_version}"
+            f"{what} was removed in qBittorrent {release_for_webapi(removed)} (WebAPI {removed}{endpoint}); this "
+            f"server has WebAPI {webapi_version}"
         )
     return None
 
@@ -176,11 +187,3 @@ def endpoint_gap(endpoint: str, webapi_version: Version) -> str | None:
 def has_feature(feature: str, webapi_version: Version) -> bool:
     """True when the server's WebAPI version has a feature named in FEATURES."""
     return webapi_version >= parse_version(FEATURES[feature][0])
-
-
-def feature_gap(feature: str, webapi_version: Version) -> str | None:
-    """None when the server has the feature, else a sentence naming the release that brings it."""
-    if has_feature(feature, webapi_version):
-        return None
-    minimum, release = FEATURES[feature]
-    return f"{feature} needs qBittorrent {release} or later (WebAPI {minimum}); this server has WebAPI {webapi_version}"

@@ -97,7 +97,7 @@ diff:
 
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import QbtError, UnimplementedEndpoint
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._versions import feature_gap
+from ansible_collections.community.qbittorrent.plugins.module_utils._versions import gap
 
 ARGUMENT_SPEC = {
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
@@ -119,9 +119,9 @@ def check_key(client, key):
 
 def run(task):
     client, params = task.client, task.params
-    gap = feature_gap("api_key", client.webapi_version)
-    if gap:
-        raise UnimplementedEndpoint(f"qbt_api_key: {gap}")
+    missing = gap("api_key", client.webapi_version, "an API key")
+    if missing:
+        raise UnimplementedEndpoint(f"qbt_api_key: {missing}")
     before = current_key(client)
     if before and (params["rotate"] or params["state"] == "absent"):
         task.no_log(before)  # the old key is never returned

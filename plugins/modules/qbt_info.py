@@ -181,7 +181,7 @@ api_calls:
   elements: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _rss
+from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _categories, _rss_rules
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
@@ -250,13 +250,13 @@ def run(task):
         for secret in secrets:
             task.no_log(secret)
     if "categories" in subsets:
-        result["categories"] = _api.categories(client)
+        result["categories"] = _categories.read(client)
     if "tags" in subsets:
         result["tags"] = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
     if "torrents" in subsets:
         result["torrents"] = read_torrents(client, task.params["torrent_filters"])
     if "rss" in subsets:
-        result["rss"] = _rss.read_rss(client, task.params["rss_articles"])
+        result["rss"] = _rss_rules.read_rss(client, task.params["rss_articles"])
     return result
 
 

@@ -201,15 +201,16 @@ diff:
   type: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _rss
-from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
+    PURGE_OPTIONS,
+    STATE_OPTION,
+    run_resource,
+    specs,
+)
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._validate import declared_items, unique
+from ansible_collections.community.qbittorrent.plugins.module_utils._rss_feeds import Feeds
 
-ITEM_OPTIONS = {
-    "refresh_interval": {"type": "int"},
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-}
+ITEM_OPTIONS = {"refresh_interval": specs(Feeds.fields)["refresh_interval"], **STATE_OPTION}
 ARGUMENT_SPEC = {
     "path": {"type": "str"},
     # 'url' is the WebUI's address (a connection option), so one item's feed URL is feed_url.
@@ -218,71 +219,18 @@ ARGUMENT_SPEC = {
     "feeds": {
         "type": "list",
         "elements": "dict",
-        "options": {
-            "path": {"type": "str", "required": True},
-            "url": {"type": "str", "aliases": ["feed_url"]},
-            **ITEM_OPTIONS,
-        },
+        "options": {"path": {"type": "str", "required": True}, **specs(Feeds.fields), **STATE_OPTION},
     },
-    "purge": {"type": "bool", "default": False},
+    **PURGE_OPTIONS,
     "create_parents": {"type": "bool", "default": True},
 }
 MODULE_KWARGS = {"mutually_exclusive": [["path", "feeds"]], "required_one_of": [["path", "feeds"]]}
 
 
-def desired_values(item, option):
-    """(path, {'type': 'folder'} | {'type': 'feed', 'url', ['refresh_interval']} | None for absent)."""
-    path = _rss.item_path(option("path"), item["path"])
-    if item["state"] == "absent":
-        return path, None
-    if item["url"] is None:
-        if item["refresh_interval"] is not None:
-            raise InvalidInput(
-                f"{option('refresh_interval')}: only a feed has a refresh interval; give its {option('url')} too"
-            )
-        return path, {"type": "folder"}
-    values = {"type": "feed", "url": _rss.feed_url(option("url"), item["url"])}
-    if item["refresh_interval"] is not None:
-        values["refresh_interval"] = _rss.int_at_least(option("refresh_interval"), item["refresh_interval"], 0)
-    return path, values
-
-
 def run(task):
-    client = task.client
     params = task.params
-    # Validate everything before the first request: a bad item leaves the server as it was.
-    # the top-level form names the URL feed_url (url is a connection option)
     single = (dict(params, url=params["feed_url"]), lambda field: "feed_url" if field == "url" else field)
-    items = declared_items(params, "feeds", "path", ("feed_url", "refresh_interval"), _rss.item_path, single)
-    desired = dict(desired_values(item, option) for item, option in items)
-    unique("feeds", [values["url"] for values in desired.values() if values and values["type"] == "feed"])
-    _rss.check_declared_tree(desired)
-    if any(values and "refresh_interval" in values for values in desired.values()):
-        if not client.require("rss/setFeedRefreshInterval", setting="refresh_interval"):
-            for values in desired.values():
-                if values:
-                    values.pop("refresh_interval", None)
-
-    intervals = _rss.has_feed_intervals(client)
-    current = _rss.read_items(client)
-    plan = _rss.plan_feeds(current, desired, params["purge"], params["create_parents"])
-    can_set_url = client.supports("rss/setFeedURL")
-    recreated = [] if can_set_url else sorted(plan.set_url)
-    result = {"changed": bool(plan), "feeds": _rss.predicted_items(current, plan, intervals), "recreated": recreated}
-    if task.diff:
-        result["diff"] = plan.diff()
-    if task.check_mode or not plan:
-        return result
-    for path in recreated:
-        task.warn(
-            f"feeds: re-created '{path}' to change its URL, because qBittorrent before 4.6 cannot change a feed's "
-            "URL: its articles and their read state are gone, and rules may download articles it still serves again"
-        )
-    _rss.apply_feed_plan(client, plan, can_set_url)
-    after = _rss.read_items(client)
-    _rss.verify_feeds(after, desired, plan)
-    result["feeds"] = after
-    return result
+    return run_resource(task, Feeds, single, item_options=("feed_url", "refresh_interval"))
 
 
 def main():

@@ -360,141 +360,31 @@ diff:
   type: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _rss
-from ansible_collections.community.qbittorrent.plugins.module_utils._diff import after_values, plan_items
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
+    PURGE_OPTIONS,
+    STATE_OPTION,
+    run_resource,
+    specs,
+)
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._validate import declared_items
+from ansible_collections.community.qbittorrent.plugins.module_utils._rss_rules import Rules
 
-RULE_OPTIONS = {
-    "enabled": {"type": "bool"},
-    "priority": {"type": "int"},
-    "must_contain": {"type": "str"},
-    "must_not_contain": {"type": "str"},
-    "use_regex": {"type": "bool"},
-    "episode_filter": {"type": "str"},
-    "smart_filter": {"type": "bool"},
-    "affected_feeds": {"type": "list", "elements": "str"},
-    "ignore_days": {"type": "int"},
-    "category": {"type": "str"},
-    "tags": {"type": "list", "elements": "str"},
-    "save_path": {"type": "str"},
-    "download_path": {"type": "str"},
-    "stopped": {"type": "bool"},
-    "content_layout": {"type": "str", "choices": _rss.CONTENT_LAYOUTS},
-    "upload_limit": {"type": "int"},
-    "download_limit": {"type": "int"},
-    "ratio_limit": {"type": "float"},
-    "seeding_time_limit": {"type": "int"},
-    "inactive_seeding_time_limit": {"type": "int"},
-    "share_limit_action": {"type": "str", "choices": _rss.SHARE_LIMIT_ACTIONS},
-}
-STATE = {"state": {"type": "str", "choices": ["present", "absent"], "default": "present"}}
+ITEM_OPTIONS = {**specs(Rules.fields), **STATE_OPTION}
 ARGUMENT_SPEC = {
     "name": {"type": "str"},
-    **RULE_OPTIONS,
-    **STATE,
+    **ITEM_OPTIONS,
     "rules": {
         "type": "list",
         "elements": "dict",
-        "options": {"name": {"type": "str", "required": True}, **RULE_OPTIONS, **STATE},
+        "options": {"name": {"type": "str", "required": True}, **ITEM_OPTIONS},
     },
-    "purge": {"type": "bool", "default": False},
+    **PURGE_OPTIONS,
 }
 MODULE_KWARGS = {"mutually_exclusive": [["name", "rules"]], "required_one_of": [["name", "rules"]]}
 
 
-def desired_values(item, option):
-    """(name, declared values in the options' names, validated) or (name, None) for state=absent."""
-    name = _rss.rule_name(option("name"), item["name"])
-    if item["state"] == "absent":
-        return name, None
-    values = _rss.validate_rule_values(option, {key: item[key] for key in RULE_OPTIONS if item[key] is not None})
-    _rss.check_rule_regexes(option, values)
-    return name, values
-
-
-def gate(client, desired, keys, feature):
-    """Drop options the server's version does not have (after require() failed or warned)."""
-    for key in keys:
-        if any(values and key in values for values in desired.values()):
-            if not client.require(feature, feature=True, setting=key):
-                for values in desired.values():
-                    if values:
-                        values.pop(key, None)
-
-
-def warn_when_off(task, merged):
-    """Rules do nothing while auto-downloading is off, and see no new articles while feeds are not fetched."""
-    if not any(rule["enabled"] for rule in merged.values()):
-        return
-    preferences = task.client.get_json("app/preferences") or {}
-    if not preferences.get("rss_auto_downloading_enabled"):
-        task.warn(
-            "rules: RSS auto-downloading is off on this server (preference rss_auto_downloading_enabled), so the "
-            "rules add no torrents until it is turned on"
-        )
-    if not preferences.get("rss_processing_enabled"):
-        task.warn(
-            "rules: RSS feed fetching is off on this server (preference rss_processing_enabled), so the rules see "
-            "no new articles until it is turned on"
-        )
-
-
 def run(task):
-    client = task.client
-    params = task.params
-    # Validate everything that needs no server before the first request.
-    items = declared_items(params, "rules", "name", RULE_OPTIONS, _rss.rule_name)
-    desired = {}
-    options = {}
-    for item, option in items:
-        name, values = desired_values(item, option)
-        desired[name], options[name] = values, option
-    gate(client, desired, _rss.MODERN_ONLY, "rss_rule_torrent_params")
-    gate(client, desired, _rss.SHARE_LIMIT_ONLY, "rss_rule_share_limit_action")
-
-    if any(values and "affected_feeds" in values for values in desired.values()):
-        feeds = _rss.read_items(client)
-        for name, values in desired.items():
-            if values and "affected_feeds" in values:
-                values["affected_feeds"] = _rss.resolve_feeds(
-                    options[name]("affected_feeds"), values["affected_feeds"], feeds, task.warn, task.check_mode
-                )
-    raw, current = _rss.read_rules(client)
-    modern = _rss.uses_torrent_params(client)
-    share = modern and _rss.has_share_limit_action(client)
-    # What each declared rule becomes; use_regex may come from the server, so the patterns are checked again.
-    merged = {}
-    for name, values in desired.items():
-        if values is not None:
-            merged[name] = dict(current.get(name) or {"name": name, **_rss.new_rule(modern, share)}, **values)
-            _rss.check_rule_regexes(options[name], merged[name])
-
-    plan = plan_items(current, desired, params["purge"], _rss.RULE_NORMALIZERS)
-    warn_when_off(task, merged)
-    state = {name: rule for name, rule in current.items() if name not in plan.remove}
-    state.update({name: merged[name] for name in list(plan.create) + list(plan.update)})
-    result = {"changed": bool(plan), "rules": dict(sorted(state.items()))}
-    if task.diff:
-        result["diff"] = plan.diff.as_dict()
-    if task.check_mode or not plan:
-        return result
-
-    for name, values in plan.create.items():
-        _rss.set_rule(client, name, _rss.rule_to_server(None, values, modern))
-    for name, changes in plan.update.items():
-        changed = after_values(changes)
-        _rss.set_rule(client, name, _rss.rule_to_server(raw[name], changed, modern))
-    for name in plan.remove:
-        client.post("rss/removeRule", {"ruleName": name})
-
-    owned = {name: {key: current[name][key] for key in _rss.SERVER_OWNED} for name in plan.update}
-    _items, after = _rss.read_rules(client)
-    _rss.verify_rules(
-        after, {name: desired.get(name) for name in list(plan.create) + list(plan.update)}, owned, plan.remove
-    )
-    result["rules"] = after
-    return result
+    return run_resource(task, Rules)
 
 
 def main():

@@ -36,9 +36,19 @@ options:
   purge:
     description:
       - With O(state=present), also delete every tag that O(tags) does not list, so the server has exactly these
-        tags. O(tags=[]) with O(purge=true) deletes every tag.
+        tags.
+      - O(tags=[]) with O(purge=true) would delete every tag: it is refused before anything is written, unless
+        O(allow_empty_purge=true), so that a list variable that templated to V([]) by mistake cannot wipe the tags.
     type: bool
     default: false
+  allow_empty_purge:
+    description:
+      - Let O(purge) delete every tag of the server when O(tags) is empty.
+    type: bool
+    default: false
+notes:
+  - Tags with control characters (a newline, a tab) are refused, because qBittorrent would read them as list
+    separators.
 """
 
 EXAMPLES = r"""
@@ -94,14 +104,16 @@ diff:
   type: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
+from ansible_collections.community.qbittorrent.plugins.module_utils import _fields
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import PURGE_OPTIONS, converge
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._validate import tag_name
+from ansible_collections.community.qbittorrent.plugins.module_utils._tags import Tags
 
 ARGUMENT_SPEC = {
     "tags": {"type": "list", "elements": "str", "required": True},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    "purge": {"type": "bool", "default": False},
+    **PURGE_OPTIONS,
 }
 MODULE_KWARGS = {}
 
@@ -110,32 +122,13 @@ def run(task):
     params = task.params
     if params["purge"] and params["state"] == "absent":
         raise InvalidInput("purge: purge keeps only the listed tags, so it needs state: present")
-    declared = list(dict.fromkeys(tag_name(f"tags[{i}]", tag) for i, tag in enumerate(params["tags"])))
-    client = task.client
-    if not client.require("torrents/tags", setting="tags"):
+    problems = _fields.Problems()
+    names = [problems.check(_fields.tag, f"tags[{index}]", tag) for index, tag in enumerate(params["tags"])]
+    problems.raise_any()
+    if not task.client.require("torrents/tags", setting="tags"):
         return {"changed": False, "tags": [], "created": [], "deleted": []}
-    current = set(client.get_json("torrents/tags"))
-    if params["state"] == "present":
-        create = [tag for tag in declared if tag not in current]
-        delete = sorted(current.difference(declared)) if params["purge"] else []
-    else:
-        create, delete = [], [tag for tag in declared if tag in current]
-    after = sorted(current.union(create).difference(delete))
-    result = {"changed": bool(create or delete), "tags": after, "created": create, "deleted": delete}
-    if task.diff:
-        result["diff"] = {"before": {"tags": sorted(current)}, "after": {"tags": after}}
-    if task.check_mode or not result["changed"]:
-        return result
-    if create:
-        client.post("torrents/createTags", {"tags": ",".join(create)})
-    if delete:
-        client.post("torrents/deleteTags", {"tags": ",".join(delete)})
-    kept = sorted(client.get_json("torrents/tags"))
-    missing = [tag for tag in create if tag not in kept] + [tag for tag in delete if tag in kept]
-    if missing:
-        raise QbtError(f"tags: qBittorrent did not apply the change to {', '.join(missing)}")
-    result["tags"] = kept
-    return result
+    values = {} if params["state"] == "present" else None
+    return converge(Tags(task), dict.fromkeys(names, values))
 
 
 def main():

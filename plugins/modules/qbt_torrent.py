@@ -482,7 +482,7 @@ diff:
   returned: in diff mode
   type: dict
 """
-from ansible_collections.community.qbittorrent.plugins.module_utils import _api
+from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _categories
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_sync as sync
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
 from ansible_collections.community.qbittorrent.plugins.module_utils._diff import Diff
@@ -547,7 +547,7 @@ def run(task):
         views = sync.predicted(items, current, planned)
     else:
         for name in new_categories:
-            client.post("torrents/createCategory", {"category": name})
+            _categories.create(client, name)
         added = sync.add(client, adds, current, writes, trackers) if adds else None
         # The read that saw the new torrents appear is the read-back when nothing was written after it.
         first = added if not writes and not removes else None

@@ -94,6 +94,7 @@ def test_reads_are_get_mutations_are_post_and_no_referer_or_origin(monkeypatch):
     assert methods == [
         ("POST", "auth/login"),
         ("GET", "app/preferences"),
+        ("GET", "app/webapiVersion"),  # the supported-version policy, before the first write
         ("POST", "torrents/createCategory"),
         ("POST", "auth/logout"),
     ]
@@ -341,13 +342,13 @@ def test_unimplemented_endpoint_returns_none_or_raises(monkeypatch, caplog):
 def test_require_warns_or_fails_naming_the_release(monkeypatch):
     install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.8.2")}))
     with Client(BASE, "admin", "pw") as client:
-        assert client.require("category_download_path", feature=True, setting="download_path") is False
-        assert "download_path: category_download_path needs qBittorrent 4.4.0" in client.warnings[0]
+        assert client.require("category_download_path", setting="download_path of a category") is False
+        assert "download_path of a category needs qBittorrent 4.4.0" in client.warnings[0]
     with (
         pytest.raises(UnimplementedEndpoint, match="fail_on_unimplemented_endpoint: false"),
         Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=True) as client,
     ):
-        client.require("category_download_path", feature=True)
+        client.require("category_download_path")
 
 
 def test_unsupported_version_warns_or_fails(monkeypatch):

@@ -11,7 +11,9 @@ import json
 
 import pytest
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _rss
+from ansible_collections.community.qbittorrent.plugins.module_utils import _fields
+from ansible_collections.community.qbittorrent.plugins.module_utils import _rss_feeds as feeds
+from ansible_collections.community.qbittorrent.plugins.module_utils import _rss_rules as rules
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
 
 # rss/rules on 4.5.2 for a rule made from {"torrentParams": {...}}: the legacy keys only.
@@ -74,7 +76,7 @@ RULE_51 = {
 # ----------------------------------------------------------------------------------------------- validation
 @pytest.mark.parametrize("path", ["A", "Series\\Anime", "A\\B\\C", "Slash/Name", "with space\\x"])
 def test_valid_item_paths(path):
-    assert _rss.item_path("path", path) == path
+    assert feeds.item_path("path", path) == path
 
 
 @pytest.mark.parametrize(
@@ -91,50 +93,46 @@ def test_valid_item_paths(path):
 )
 def test_invalid_item_paths(path, message):
     with pytest.raises(InvalidInput, match=message):
-        _rss.item_path("path", path)
+        feeds.item_path("path", path)
 
 
 def test_rule_names_and_urls():
-    assert _rss.rule_name("name", "My Show") == "My Show"
-    for bad in ("", "  ", " x", "x "):
+    assert _fields.text("name", "My Show", "rule name", True) == "My Show"
+    for bad in ("", "  ", " x", "x ", "a\nb"):
         with pytest.raises(InvalidInput):
-            _rss.rule_name("name", bad)
+            _fields.text("name", bad, "rule name", True)
     with pytest.raises(InvalidInput, match="cannot be empty"):
-        _rss.feed_url("url", " ")
+        _fields.url("url", " ")
     with pytest.raises(InvalidInput, match="spaces"):
-        _rss.feed_url("url", "http://x/ ")
+        _fields.url("url", "http://x/ ")
 
 
-def test_regex_check():
-    _rss.check_regex("must_contain", r"^Show S0[1-3]E\d+")
-    _rss.check_regex("must_contain", r"(?<show>Show) (?<=Show )S01")  # PCRE named group and a lookbehind
-    _rss.check_regex("must_contain", "")
-    with pytest.raises(InvalidInput, match="must_contain: 'Show \\(S01' is not a valid regular expression"):
-        _rss.check_regex("must_contain", "Show (S01")
-    with pytest.raises(InvalidInput, match="not a valid regular expression"):
-        _rss.check_regex("must_not_contain", "[z-a]")
-    # Only with use_regex: in wildcard mode '(' is an ordinary character.
-    _rss.check_rule_regexes(str, {"use_regex": False, "must_contain": "(("})
-    with pytest.raises(InvalidInput):
-        _rss.check_rule_regexes(str, {"use_regex": True, "must_contain": "(("})
+def test_regex_check_warns_where_python_cannot_read_the_pattern():
+    assert rules.regex_warning("must_contain", r"^Show S0[1-3]E\d+") is None
+    assert rules.regex_warning("must_contain", r"(?<show>Show) (?<=Show )S01") is None  # PCRE named group, lookbehind
+    assert rules.regex_warning("must_contain", "") is None
+    assert "must_contain: Python cannot read 'Show (S01'" in rules.regex_warning("must_contain", "Show (S01")
+    # valid PCRE that Python's re does not know: a warning, never a refusal
+    assert "sent as it is" in rules.regex_warning("must_contain", r"\p{L}+")
 
 
-def test_validate_rule_values():
-    values = _rss.validate_rule_values(str, {"tags": [" a ", "b"], "ratio_limit": 2, "save_path": "/x"})
-    assert values == {"tags": ["a", "b"], "ratio_limit": 2.0, "save_path": "/x"}
-    for bad, message in [
-        ({"save_path": "rel"}, "not an absolute path"),
-        ({"tags": ["a,b"]}, "contains a comma"),
-        ({"ignore_days": -1}, "ignore_days: -1 is below 0"),
-        ({"download_limit": -2}, "below -1"),
-        ({"seeding_time_limit": -3}, "below -2"),
-        ({"ratio_limit": -1.5}, "is not a ratio"),
-        ({"ratio_limit": -0.5}, "is not a ratio"),
-        ({"affected_feeds": [""]}, "cannot be empty"),
+def test_rule_fields_check_and_normalise():
+    problems = _fields.Problems()
+    for name, value, message in [
+        ("save_path", "rel", "not an absolute path"),
+        ("tags", ["a,b"], "contains a comma"),
+        ("ignore_days", -1, "ignore_days: -1 is out of range"),
+        ("download_limit", -2, "download_limit: -2 is out of range"),
+        ("seeding_time_limit", -3, "out of range"),
+        ("ratio_limit", -1.5, "out of range"),
+        ("ratio_limit", 1e300, "out of range"),
+        ("affected_feeds", [""], "cannot be empty"),
     ]:
         with pytest.raises(InvalidInput, match=message):
-            _rss.validate_rule_values(str, bad)
-    assert _rss.validate_rule_values(str, {"ratio_limit": -1})["ratio_limit"] == -1.0
+            rules.FIELDS[name].check(name, value)
+    assert not problems.messages
+    assert rules.FIELDS["tags"].check("tags", [" a ", "b"]) == ["a", "b"]
+    assert rules.FIELDS["ratio_limit"].check("ratio_limit", -1) == -1
 
 
 # ----------------------------------------------------------------------------------------------- normalisation
@@ -152,13 +150,13 @@ def test_validate_rule_values():
     ],
 )
 def test_clean_path_as_the_server_stores_paths(given, stored):
-    assert _rss.clean_path(given) == stored
+    assert _fields.normalize_path(given) == stored
 
 
 def test_clean_tags_as_the_server_stores_tags():
-    assert _rss.clean_tags(["b", "a", "a", " c "]) == ["a", "b", "c"]
-    assert _rss.clean_tags([]) == []
-    assert _rss.clean_tags(None) is None
+    assert _fields.normalize_tags(["b", "a", "a", " c "]) == ["a", "b", "c"]
+    assert _fields.normalize_tags([]) == []
+    assert _fields.normalize_tags(None) is None
 
 
 # ----------------------------------------------------------------------------------------------- the feed tree
@@ -174,7 +172,7 @@ ITEMS = {
 
 
 def test_flatten_items_parents_first():
-    flat = _rss.flatten_items(ITEMS, with_intervals=True)
+    flat = feeds.flatten_items(ITEMS, with_intervals=True)
     assert list(flat) == ["Series", "Series\\Anime", "Series\\Empty", "Series\\Odd", "Series\\Odd\\url", "Top"]
     assert flat["Series"] == {"path": "Series", "type": "folder"}
     assert flat["Series\\Odd"]["type"] == "folder"
@@ -186,13 +184,13 @@ def test_flatten_items_parents_first():
         "refresh_interval": 900,
     }
     assert flat["Top"]["refresh_interval"] == 0  # the key is missing when the feed follows the global interval
-    assert _rss.flatten_items(ITEMS, with_intervals=False)["Series\\Anime"]["refresh_interval"] is None
+    assert feeds.flatten_items(ITEMS, with_intervals=False)["Series\\Anime"]["refresh_interval"] is None
 
 
 def test_flatten_items_with_data():
     tree = {"F": {"uid": "{1}", "url": "u", "title": "T", "lastBuildDate": "", "isLoading": False, "hasError": True,
                   "articles": [{"id": "a1", "title": "x"}]}}  # fmt: skip
-    item = _rss.flatten_items(tree, with_intervals=False)["F"]
+    item = feeds.flatten_items(tree, with_intervals=False)["F"]
     assert item["has_error"] is True
     assert item["articles"] == [{"id": "a1", "title": "x"}]
     assert item["title"] == "T"
@@ -200,7 +198,7 @@ def test_flatten_items_with_data():
 
 # ----------------------------------------------------------------------------------------------- rules
 def test_rule_from_a_45_server_has_only_the_legacy_options():
-    rule = _rss.rule_from_server(RULE_45, modern=False)
+    rule = rules.rule_from_server(RULE_45, modern=False)
     assert rule == {
         "enabled": True,
         "must_contain": "",
@@ -220,7 +218,7 @@ def test_rule_from_a_45_server_has_only_the_legacy_options():
 
 
 def test_rule_from_a_modern_server_reads_torrent_params():
-    rule = _rss.rule_from_server(RULE_51, modern=True)
+    rule = rules.rule_from_server(RULE_51, modern=True)
     assert rule["category"] == "tv"
     assert rule["tags"] == ["a", "b"]
     assert rule["stopped"] is True
@@ -230,29 +228,29 @@ def test_rule_from_a_modern_server_reads_torrent_params():
     assert rule["priority"] == 0
     assert rule["last_match"] == "25 Nov 2026 06:09:04 +0000"
     assert rule["previously_matched_episodes"] == ["1x2"]
-    assert "share_limit_action" not in _rss.rule_from_server(RULE_51, modern=True, share_limits=False)
+    assert "share_limit_action" not in rules.rule_from_server(RULE_51, modern=True, share_limits=False)
 
 
 def test_rule_from_server_takes_single_strings_as_lists():
-    rule = _rss.rule_from_server({"affectedFeeds": "http://x", "previouslyMatchedEpisodes": "1x2"}, modern=False)
+    rule = rules.rule_from_server({"affectedFeeds": "http://x", "previouslyMatchedEpisodes": "1x2"}, modern=False)
     assert rule["affected_feeds"] == ["http://x"]
     assert rule["previously_matched_episodes"] == ["1x2"]
 
 
 def test_new_rule_is_the_servers_default():
-    assert _rss.new_rule(modern=True) == _rss.rule_from_server({}, modern=True)
-    assert _rss.new_rule(modern=True)["enabled"] is True
-    assert "tags" not in _rss.new_rule(modern=False)
+    assert rules.new_rule(modern=True) == rules.rule_from_server({}, modern=True)
+    assert rules.new_rule(modern=True)["enabled"] is True
+    assert "tags" not in rules.new_rule(modern=False)
 
 
 def test_round_trip_changes_nothing():
-    assert _rss.rule_to_server(RULE_45, {}, modern=False) == RULE_45
-    modern = _rss.rule_to_server(RULE_51, {}, modern=True)
-    assert modern == {key: value for key, value in RULE_51.items() if key not in _rss.LEGACY_KEYS}
+    assert rules.rule_to_server(RULE_45, {}, modern=False) == RULE_45
+    modern = rules.rule_to_server(RULE_51, {}, modern=True)
+    assert modern == {key: value for key, value in RULE_51.items() if key not in rules.LEGACY_KEYS}
 
 
 def test_update_keeps_everything_else_and_the_server_owned_fields():
-    sent = _rss.rule_to_server(RULE_51, {"must_not_contain": "x265", "tags": ["z", "a"]}, modern=True)
+    sent = rules.rule_to_server(RULE_51, {"must_not_contain": "x265", "tags": ["z", "a"]}, modern=True)
     assert sent["mustNotContain"] == "x265"
     assert sent["lastMatch"] == "25 Nov 2026 06:09:04 +0000"
     assert sent["previouslyMatchedEpisodes"] == ["1x2"]
@@ -265,12 +263,12 @@ def test_update_keeps_everything_else_and_the_server_owned_fields():
 
 
 def test_modern_torrent_params():
-    sent = _rss.rule_to_server(RULE_51, {"save_path": "", "stopped": None, "content_layout": "Default"}, modern=True)
+    sent = rules.rule_to_server(RULE_51, {"save_path": "", "stopped": None, "content_layout": "Default"}, modern=True)
     params = sent["torrentParams"]
     assert params["save_path"] == ""
     assert "use_auto_tmm" not in params  # no save path: automatic management follows the global setting
     assert "stopped" not in params and "content_layout" not in params
-    sent = _rss.rule_to_server(None, {"save_path": "/d", "download_path": "/i", "ratio_limit": 1.5}, modern=True)
+    sent = rules.rule_to_server(None, {"save_path": "/d", "download_path": "/i", "ratio_limit": 1.5}, modern=True)
     assert sent["torrentParams"] == {
         "save_path": "/d",
         "use_auto_tmm": False,
@@ -278,12 +276,12 @@ def test_modern_torrent_params():
         "use_download_path": True,
         "ratio_limit": 1.5,
     }
-    sent = _rss.rule_to_server(sent, {"download_path": ""}, modern=True)
+    sent = rules.rule_to_server(sent, {"download_path": ""}, modern=True)
     assert "use_download_path" not in sent["torrentParams"]
 
 
 def test_legacy_torrent_fields():
-    sent = _rss.rule_to_server(
+    sent = rules.rule_to_server(
         RULE_45,
         {"category": "tv", "save_path": "/tv", "stopped": True, "content_layout": "NoSubfolder", "enabled": False},
         modern=False,
@@ -294,13 +292,13 @@ def test_legacy_torrent_fields():
     assert sent["torrentContentLayout"] == "NoSubfolder"
     assert sent["enabled"] is False
     assert "torrentParams" not in sent
-    assert _rss.rule_to_server(sent, {"content_layout": "Default"}, modern=False)["torrentContentLayout"] is None
+    assert rules.rule_to_server(sent, {"content_layout": "Default"}, modern=False)["torrentContentLayout"] is None
 
 
 def test_normalisers_make_a_second_run_quiet():
     from ansible_collections.community.qbittorrent.plugins.module_utils._diff import differences
 
-    current = _rss.rule_from_server(RULE_51, modern=True)
+    current = rules.rule_from_server(RULE_51, modern=True)
     desired = {
         "tags": ["b", "a", "b"],
         "save_path": "/tmp//x/",
@@ -308,44 +306,52 @@ def test_normalisers_make_a_second_run_quiet():
         "affected_feeds": ["http://127.0.0.1:18710/feed.xml"],
         "content_layout": "Subfolder",
     }
-    assert differences(current, desired, _rss.RULE_NORMALIZERS) == {}
-    assert differences(current, {"content_layout": "Default"}, _rss.RULE_NORMALIZERS) == {
+    assert differences(current, desired, rules.RULE_NORMALIZERS) == {}
+    assert differences(current, {"content_layout": "Default"}, rules.RULE_NORMALIZERS) == {
         "content_layout": ("Subfolder", "Default")
     }
 
 
 def test_resolve_feeds():
-    items = _rss.flatten_items(ITEMS, with_intervals=False)
+    items = feeds.flatten_items(ITEMS, with_intervals=False)
     warnings = []
-    urls = _rss.resolve_feeds("affected_feeds", ["Series\\Anime", "http://127.0.0.1/top.xml", "https://new/x"],
+    urls = rules.resolve_feeds("affected_feeds", ["Series\\Anime", "http://127.0.0.1/top.xml", "https://new/x"],
                               items, warnings.append)  # fmt: skip
     assert urls == ["http://127.0.0.1/anime.xml", "http://127.0.0.1/top.xml", "https://new/x"]
     assert len(warnings) == 1 and "https://new/x" in warnings[0]
     with pytest.raises(InvalidInput, match="'Series' is a folder"):
-        _rss.resolve_feeds("affected_feeds", ["Series"], items, warnings.append)
+        rules.resolve_feeds("affected_feeds", ["Series"], items, warnings.append)
     with pytest.raises(InvalidInput, match="neither the path of a feed"):
-        _rss.resolve_feeds("affected_feeds", ["Series\\Missing"], items, warnings.append)
+        rules.resolve_feeds("affected_feeds", ["Series\\Missing"], items, warnings.append)
     with pytest.raises(InvalidInput, match="more than once"):
-        _rss.resolve_feeds("affected_feeds", ["Top", "http://127.0.0.1/top.xml"], items, warnings.append)
+        rules.resolve_feeds("affected_feeds", ["Top", "http://127.0.0.1/top.xml"], items, warnings.append)
     # In check mode a missing path only warns: an earlier task of the run may only have predicted the feed.
-    assert _rss.resolve_feeds("f", ["Series\\Missing"], items, warnings.append, check_mode=True) == ["Series\\Missing"]
+    assert rules.resolve_feeds("f", ["Series\\Missing"], items, warnings.append, check_mode=True) == ["Series\\Missing"]
     assert "in check mode" in warnings[-1]
     with pytest.raises(InvalidInput, match="is a folder"):
-        _rss.resolve_feeds("f", ["Series"], items, warnings.append, check_mode=True)
+        rules.resolve_feeds("f", ["Series"], items, warnings.append, check_mode=True)
+
+
+class _Task:
+    params = {"purge": False}
+    client = None
 
 
 def test_verify_rules_accepts_grown_server_fields_but_not_lost_ones():
-    owned = {"r": {"last_match": "d1", "previously_matched_episodes": ["1x2"]}}
+    resource = rules.Rules(_Task())
+    had = {"r": {"last_match": "d1", "previously_matched_episodes": ["1x2"]}}
+    plan = resource.plan(had, {"r": {"must_contain": "x"}}, False)
     grown = {"r": {"must_contain": "x", "last_match": "d2", "previously_matched_episodes": ["1x2", "1x3"]}}
-    _rss.verify_rules(grown, {"r": {"must_contain": "x"}}, owned, [])
+    resource.verify(grown, plan, had, {"r": {"must_contain": "x"}})
     with pytest.raises(QbtError, match="lost the server's last_match"):
-        _rss.verify_rules({"r": {"last_match": ""}}, {"r": {}}, owned, [])
+        resource.verify({"r": {"must_contain": "x", "last_match": ""}}, plan, had, {"r": {"must_contain": "x"}})
     with pytest.raises(QbtError, match="lost the server's previously_matched_episodes"):
-        _rss.verify_rules({"r": {"last_match": "d1", "previously_matched_episodes": []}}, {"r": {}}, owned, [])
-    with pytest.raises(QbtError, match="did not keep must_contain"):
-        _rss.verify_rules({"r": {"must_contain": "y"}}, {"r": {"must_contain": "x"}}, {}, [])
-    with pytest.raises(QbtError, match="did not remove"):
-        _rss.verify_rules({"gone": {}}, {}, {}, ["gone"])
+        lost = {"r": {"must_contain": "x", "last_match": "d1", "previously_matched_episodes": []}}
+        resource.verify(lost, plan, had, {"r": {"must_contain": "x"}})
+    with pytest.raises(QbtError, match="did not keep what the task declared: 'r'"):
+        resource.verify({"r": {"must_contain": "y"}}, plan, had, {"r": {"must_contain": "x"}})
+    with pytest.raises(QbtError, match="did not keep"):
+        resource.verify({"gone": {}}, plan, had, {"gone": None})
 
 
 # ----------------------------------------------------------------------------------------------- feed plans
@@ -357,58 +363,58 @@ FOLDER = {"type": "folder"}
 
 
 def test_plan_creates_parents_top_down():
-    plan = _rss.plan_feeds({}, {"A\\B\\F": {"type": "feed", "url": "u"}, "A\\B": FOLDER})
+    plan = feeds.plan_feeds({}, {"A\\B\\F": {"type": "feed", "url": "u"}, "A\\B": FOLDER})
     assert plan.create_folders == ["A", "A\\B"]
     assert plan.add_feeds == {"A\\B\\F": {"url": "u", "refresh_interval": None}}
     assert plan.after["A\\B\\F"] == {"state": "present", "type": "feed", "url": "u"}
     with pytest.raises(InvalidInput, match="parent folder 'A' does not exist"):
-        _rss.plan_feeds({}, {"A\\B\\F": {"type": "feed", "url": "u"}}, create_parents=False)
+        feeds.plan_feeds({}, {"A\\B\\F": {"type": "feed", "url": "u"}}, create_parents=False)
     # A parent declared in the same task is created even without create_parents.
-    plan = _rss.plan_feeds({}, {"A": FOLDER, "A\\F": {"type": "feed", "url": "u"}}, create_parents=False)
+    plan = feeds.plan_feeds({}, {"A": FOLDER, "A\\F": {"type": "feed", "url": "u"}}, create_parents=False)
     assert plan.create_folders == ["A"]
 
 
 def test_plan_nothing_to_do():
     current = {"A": FOLDER, "A\\F": feed("u", 0)}
-    assert not _rss.plan_feeds(current, {"A\\F": {"type": "feed", "url": "u", "refresh_interval": 0}, "A": FOLDER})
-    assert not _rss.plan_feeds(current, {"A\\F": {"type": "feed", "url": "u"}}, purge=True)
+    assert not feeds.plan_feeds(current, {"A\\F": {"type": "feed", "url": "u", "refresh_interval": 0}, "A": FOLDER})
+    assert not feeds.plan_feeds(current, {"A\\F": {"type": "feed", "url": "u"}}, purge=True)
 
 
 def test_plan_url_and_interval_changes():
     current = {"F": feed("u", 0)}
-    plan = _rss.plan_feeds(current, {"F": {"type": "feed", "url": "v", "refresh_interval": 60}})
+    plan = feeds.plan_feeds(current, {"F": {"type": "feed", "url": "v", "refresh_interval": 60}})
     assert plan.set_url == {"F": ("u", "v")}
     assert plan.set_interval == {"F": (0, 60)}
-    assert plan.diff() == {"before": {"F": {"url": "u", "refresh_interval": 0}},
+    assert plan.diff.as_dict() == {"before": {"F": {"url": "u", "refresh_interval": 0}},
                            "after": {"F": {"url": "v", "refresh_interval": 60}}}  # fmt: skip
 
 
 def test_plan_refuses_a_url_held_by_another_feed():
     current = {"X": feed("u"), "Y": feed("v")}
     with pytest.raises(InvalidInput, match="already belongs to the feed 'X'"):
-        _rss.plan_feeds(current, {"N": {"type": "feed", "url": "u"}})
+        feeds.plan_feeds(current, {"N": {"type": "feed", "url": "u"}})
     # Swapping two URLs is refused too: the first setFeedURL would collide.
     with pytest.raises(InvalidInput, match="already belongs"):
-        _rss.plan_feeds(current, {"X": {"type": "feed", "url": "v"}, "Y": {"type": "feed", "url": "u"}})
+        feeds.plan_feeds(current, {"X": {"type": "feed", "url": "v"}, "Y": {"type": "feed", "url": "u"}})
 
 
 def test_plan_moves_a_feed_whose_old_path_goes_away():
     current = {"Old": FOLDER, "Old\\F": feed("u"), "Old\\G": feed("w")}
-    plan = _rss.plan_feeds(current, {"Old": None, "New\\F": {"type": "feed", "url": "u"}})
+    plan = feeds.plan_feeds(current, {"Old": None, "New\\F": {"type": "feed", "url": "u"}})
     assert plan.create_folders == ["New"]
     assert plan.moves == [("Old\\F", "New\\F")]
     assert plan.remove == ["Old"]  # removed after the move; Old\G goes with it
     assert plan.add_feeds == {}
     assert plan.after["Old\\F"] == {"state": "absent", "moved_to": "New\\F"}
     assert plan.after["Old\\G"] == {"state": "absent"}
-    predicted = _rss.predicted_items(current, plan, intervals=False)
+    predicted = feeds.predicted_items(current, plan, intervals=False)
     assert list(predicted) == ["New", "New\\F"]
     assert predicted["New\\F"]["uid"] == "{u}"
 
 
 def test_plan_frees_a_url_before_taking_it():
     current = {"X": feed("u"), "N": feed("v")}
-    plan = _rss.plan_feeds(current, {"X": None, "N": {"type": "feed", "url": "u"}})
+    plan = feeds.plan_feeds(current, {"X": None, "N": {"type": "feed", "url": "u"}})
     assert plan.remove == ["X"] and plan.set_url == {"N": ("v", "u")} and not plan.moves
 
 
@@ -422,28 +428,28 @@ def test_plan_purge_keeps_parents_and_removes_top_items_only():
         "A\\C\\D\\G": feed("v"),
         "Z": feed("z"),
     }
-    plan = _rss.plan_feeds(current, {"A\\B\\F": {"type": "feed", "url": "u"}}, purge=True)
+    plan = feeds.plan_feeds(current, {"A\\B\\F": {"type": "feed", "url": "u"}}, purge=True)
     assert plan.remove == ["A\\C", "Z"]
     assert sorted(plan.after) == ["A\\C", "A\\C\\D", "A\\C\\D\\G", "Z"]
-    assert list(_rss.predicted_items(current, plan, intervals=False)) == ["A", "A\\B", "A\\B\\F"]
+    assert list(feeds.predicted_items(current, plan, intervals=False)) == ["A", "A\\B", "A\\B\\F"]
     # Deepest first when two top items are removed.
-    plan = _rss.plan_feeds(current, {"A\\B\\F": None, "Z": None})
+    plan = feeds.plan_feeds(current, {"A\\B\\F": None, "Z": None})
     assert plan.remove == ["A\\B\\F", "Z"]
 
 
 def test_plan_refuses_type_changes_and_contradictions():
     current = {"A": FOLDER, "F": feed("u")}
     with pytest.raises(InvalidInput, match="'A' is a folder on the server"):
-        _rss.plan_feeds(current, {"A": {"type": "feed", "url": "x"}})
+        feeds.plan_feeds(current, {"A": {"type": "feed", "url": "x"}})
     with pytest.raises(InvalidInput, match="'F' is a feed on the server"):
-        _rss.plan_feeds(current, {"F": FOLDER})
+        feeds.plan_feeds(current, {"F": FOLDER})
     with pytest.raises(InvalidInput, match="'F' is a feed on the server, not a folder"):
-        _rss.plan_feeds(current, {"F\\X": FOLDER})
+        feeds.plan_feeds(current, {"F\\X": FOLDER})
     with pytest.raises(InvalidInput, match="above it is declared absent"):
-        _rss.check_declared_tree({"A": None, "A\\B\\X": FOLDER})
+        feeds.check_declared_tree({"A": None, "A\\B\\X": FOLDER})
     with pytest.raises(InvalidInput, match="which is declared as a feed"):
-        _rss.check_declared_tree({"A": {"type": "feed", "url": "u"}, "A\\X": FOLDER})
-    _rss.check_declared_tree({"A": FOLDER, "A\\X": {"type": "feed", "url": "u"}, "B": None})
+        feeds.check_declared_tree({"A": {"type": "feed", "url": "u"}, "A\\X": FOLDER})
+    feeds.check_declared_tree({"A": FOLDER, "A\\X": {"type": "feed", "url": "u"}, "B": None})
 
 
 class RecordingClient:
@@ -470,8 +476,8 @@ def test_apply_runs_writes_in_a_safe_order():
         "T": {"type": "feed", "url": "t2", "refresh_interval": 60},
     }
     client = RecordingClient()
-    plan = _rss.plan_feeds(current, desired)
-    assert _rss.apply_feed_plan(client, plan, can_set_url=True) == []
+    plan = feeds.plan_feeds(current, desired)
+    assert feeds.apply_feed_plan(client, plan, can_set_url=True) == []
     assert client.posts == [
         ("rss/addFolder", {"path": "New"}),
         ("rss/moveItem", {"itemPath": "Old\\F", "destPath": "New\\F"}),
@@ -485,8 +491,8 @@ def test_apply_runs_writes_in_a_safe_order():
 def test_apply_recreates_a_feed_without_setfeedurl_and_repoints_rules():
     rules = {"r": dict(RULE_45, affectedFeeds=["u", "other"]), "s": dict(RULE_45, affectedFeeds=["other"])}
     client = RecordingClient(rules)
-    plan = _rss.plan_feeds({"F": feed("u")}, {"F": {"type": "feed", "url": "v"}})
-    assert _rss.apply_feed_plan(client, plan, can_set_url=False) == ["F"]
+    plan = feeds.plan_feeds({"F": feed("u")}, {"F": {"type": "feed", "url": "v"}})
+    assert feeds.apply_feed_plan(client, plan, can_set_url=False) == ["F"]
     assert [endpoint for endpoint, _fields in client.posts] == ["rss/removeItem", "rss/addFeed", "rss/setRule"]
     sent = client.posts[2][1]
     assert sent["ruleName"] == "r"

@@ -48,14 +48,14 @@ def test_release_for_webapi_names_the_first_release():
 
 def test_endpoint_gap_for_introduced_and_removed_endpoints():
     old, new = v.parse_version("2.8.19"), v.parse_version("2.11.4")
-    assert v.endpoint_gap("torrents/setTags", new) is None
-    assert "needs qBittorrent 5.1.0" in v.endpoint_gap("torrents/setTags", old)
-    assert v.endpoint_gap("torrents/pause", old) is None
-    assert "was removed in qBittorrent 5.0.0" in v.endpoint_gap("torrents/pause", new)
-    assert v.endpoint_gap("torrents/info", old) is None
+    assert v.gap("torrents/setTags", new) is None
+    assert "needs qBittorrent 5.1.0" in v.gap("torrents/setTags", old)
+    assert v.gap("torrents/pause", old) is None
+    assert "was removed in qBittorrent 5.0.0" in v.gap("torrents/pause", new)
+    assert v.gap("torrents/info", old) is None
 
 
 def test_features():
     assert v.has_feature("api_key", v.parse_version("2.15.1"))
     assert not v.has_feature("api_key", v.parse_version("2.11.4"))
-    assert "5.2.0" in v.feature_gap("api_key", v.parse_version("2.11.4"))
+    assert "5.2.0" in v.gap("api_key", v.parse_version("2.11.4"))

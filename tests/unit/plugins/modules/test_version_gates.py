@@ -49,7 +49,7 @@ def test_category_download_path_fails_on_4_3_naming_the_release(monkeypatch):
     adapter = install(monkeypatch, _client, old_server("2.8.2"))
     task = task_for(qbt_category, name="movies", save_path="/data/movies", download_path="/data/incomplete")
     task.client.fail_on_unimplemented_endpoint = True
-    with pytest.raises(UnimplementedEndpoint, match="download_path: category_download_path needs qBittorrent 4.4.0"):
+    with pytest.raises(UnimplementedEndpoint, match="download_path of a category needs qBittorrent 4.4.0"):
         qbt_category.run(task)
     assert not [r for r, _kwargs in adapter.requests if r.method == "POST" and "auth" not in r.url]
 
@@ -77,7 +77,7 @@ def test_tags_on_4_1_fail_or_warn(monkeypatch):
     install(monkeypatch, _client, old_server("2.2"))
     task = task_for(qbt_tag, tags=["hd"])
     task.client.fail_on_unimplemented_endpoint = True
-    with pytest.raises(UnimplementedEndpoint, match="torrents/tags needs qBittorrent 4.2.0"):
+    with pytest.raises(UnimplementedEndpoint, match="tags needs qBittorrent 4.2.0"):
         qbt_tag.run(task)
     task = task_for(qbt_tag, tags=["hd"])
     assert qbt_tag.run(task) == {"changed": False, "tags": [], "created": [], "deleted": []}

@@ -1,0 +1,152 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Categories: how qBittorrent keeps them, and how qbt_category, qbt_torrent and qbt_info read and write them.
+
+Server facts (src/webui/api/torrentscontroller.cpp: categoriesAction, createCategoryAction, editCategoryAction,
+removeCategoriesAction):
+
+* torrents/categories names the save path 'savePath' (4.4.0 wrote 'save_path'); download_path is absent before
+  4.4, null when the category follows the global setting, false when it is off, and a path when it is on.
+* editCategory replaces every option of the category: fields it is not sent are reset (up to 5.2), so an edit
+  sends the current value of every option the task did not declare.
+* removeCategories takes a newline-separated list, which is why names with control characters are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _fields
+from ._engine import Field, Resource
+from ._errors import Conflict, NotFound
+
+FIELDS = {
+    "save_path": Field({"type": "str"}, _fields.path, _fields.normalize_path),
+    "download_path": Field(
+        {"type": "str"},
+        _fields.path,
+        _fields.normalize_path,
+        needs="category_download_path",
+        label="download_path of a category",
+    ),
+    "download_path_enabled": Field(
+        {"type": "bool"}, needs="category_download_path", label="download_path_enabled of a category"
+    ),
+}
+
+
+def read(client) -> dict[str, dict[str, Any]]:
+    """The server's categories as {name: {'name', 'save_path', 'download_path', ...}}, one shape for every version.
+
+    Share limits (5.2+) are kept as the server names them.
+    """
+    result = {}
+    for name, entry in client.get_json("torrents/categories").items():
+        entry = dict(entry)
+        save_path = entry.pop("savePath", entry.pop("save_path", ""))
+        entry.pop("name", None)
+        result[name] = {"name": name, "save_path": save_path, "download_path": entry.pop("download_path", None)}
+        result[name].update(entry)
+    return result
+
+
+def create(client, name: str, fields: dict[str, Any] | None = None) -> bool:
+    """createCategory; False when the category exists already (another task or fork made it first: the caller
+    re-reads and converges from there)."""
+    try:
+        client.post("torrents/createCategory", {"category": name, **(fields or {})})
+    except Conflict:
+        return False
+    return True
+
+
+def edit(client, fields: dict[str, Any]) -> bool:
+    """POST torrents/editCategory; True when the server changed something.
+
+    Up to 5.1 the server answers 409 both for "nothing changed" and for "no such category"; 5.2+ answers 200
+    for no change and 404 for a missing category. Both are told apart here, with one read where needed.
+    """
+    try:
+        client.post("torrents/editCategory", fields)
+    except Conflict as exc:
+        if client.supports("editcategory_unchanged_ok"):
+            raise
+        if fields["category"] in read(client):
+            return False
+        raise NotFound(f"the category {fields['category']!r} does not exist", 404, exc.endpoint, exc.body) from exc
+    return True
+
+
+class Categories(Resource):
+    list_option = "categories"
+    noun = "category"
+    fields = FIELDS
+
+    def check_key(self, option, value):
+        return _fields.category_name(option, value)
+
+    def item_values(self, item, option, problems):
+        values = super().item_values(item, option, problems)
+        enabled = values.pop("download_path_enabled", None)
+        path = values.get("download_path")
+        if enabled is True and not path:
+            problems.add(f"{option('download_path_enabled')}: it is true but no download_path is given")
+        elif enabled is False and path:
+            problems.add(f"{option('download_path')}: it is given but download_path_enabled is false")
+        elif enabled is False:
+            values["download_path"] = False
+        elif path == "":
+            values["download_path"] = None  # '' declares "follow the global setting"
+        return values
+
+    def read(self):
+        current = read(self.client)
+        if not self.client.supports("category_download_path"):
+            for entry in current.values():
+                entry.pop("download_path", None)
+        return current
+
+    def keep(self, desired):
+        # purge keeps the parents of declared subcategories: qBittorrent creates them with the child
+        parents = {
+            "/".join(name.split("/")[:depth])
+            for name in desired
+            if desired[name] is not None
+            for depth in range(1, name.count("/") + 1)
+        }
+        return parents.__contains__
+
+    def predicted(self, current, plan, desired):
+        state = super().predicted(current, plan, desired)
+        for name in plan.create:
+            state[name] = {"name": name, "save_path": "", "download_path": None, **state[name]}
+        return state
+
+    def apply(self, plan, current, desired):
+        for name, values in plan.create.items():
+            if not create(self.client, name, self.write_fields(name, values, None)):
+                # Made in the meantime by someone else: make it what the task declares.
+                edit(self.client, self.write_fields(name, values, read(self.client).get(name)))
+        for name, changes in plan.update.items():
+            values = {key: pair[1] for key, pair in changes.items()}
+            edit(self.client, self.write_fields(name, values, current[name]))
+        if plan.remove:
+            self.client.post("torrents/removeCategories", {"categories": "\n".join(plan.remove)})
+
+    def write_fields(self, name, values, current):
+        """createCategory/editCategory fields: the declared values over the current ones, so that an edit keeps
+        every option the task did not declare."""
+        merged = dict(current or {}, **values)
+        fields = {"category": name, "savePath": merged.get("save_path") or ""}
+        if not self.client.supports("category_download_path"):
+            return fields
+        download_path = merged.get("download_path")
+        if download_path is None:
+            # An empty value means "follow the global setting" on every version; 5.3 keeps the current setting
+            # when the field is missing, while older releases reset it (checked on 4.5.2, 5.1.0, 5.3.0).
+            fields["downloadPathEnabled"] = ""
+        else:
+            fields["downloadPathEnabled"] = download_path is not False
+            if download_path:
+                fields["downloadPath"] = download_path
+        return fields

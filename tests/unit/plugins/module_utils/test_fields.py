@@ -1,0 +1,87 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The field kinds every module uses: names, paths, URLs, tags, numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.community.qbittorrent.plugins.module_utils import _fields
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
+
+
+@pytest.mark.parametrize(
+    "given, kept",
+    [
+        ("/srv/a/../b", "/srv/b"),
+        ("/srv//a/./b/", "/srv/a/b"),
+        ("/", "/"),
+        ("/../x", "/x"),
+        ("C:\\dl\\", "C:\\dl\\"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_paths_are_sent_as_qbittorrent_keeps_them(given, kept):
+    assert _fields.path("save_path", given) == kept
+
+
+@pytest.mark.parametrize("given", ["relative", "./x", "~/x", "/a\nb", 5])
+def test_paths_that_are_not_absolute_or_carry_control_characters_are_refused(given):
+    with pytest.raises(InvalidInput, match="save_path"):
+        _fields.path("save_path", given)
+
+
+def test_normalised_paths_compare_equal_whatever_the_separator():
+    assert _fields.normalize_path("C:\\dl\\") == _fields.normalize_path("C:/dl")
+    assert _fields.normalize_path("/data/") == "/data"
+
+
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("", "cannot be empty"),
+        ("a\\b", "backslash"),
+        ("/a", "starts or ends with '/'"),
+        ("a//b", "'//'"),
+        ("a\nb", "control character \\n"),
+        ("a\u2028b", "U+2028"),
+    ],
+)
+def test_category_names(name, problem):
+    with pytest.raises(InvalidInput, match=problem.replace("\\", "\\\\").replace("+", "\\+")):
+        _fields.category_name("name", name)
+    assert _fields.category_name("name", "movies/hd") == "movies/hd"
+
+
+def test_tags_are_trimmed_unique_sorted_and_refused_with_commas_or_control_characters():
+    assert _fields.tags("tags", [" b", "a", "b "]) == ["a", "b"]
+    for bad in ["", "  ", "a,b", "a\tb"]:
+        with pytest.raises(InvalidInput, match=r"tags\[0\]"):
+            _fields.tags("tags", [bad])
+    assert _fields.normalize_tags("b,a, a") == ["a", "b"]
+
+
+def test_numbers_name_the_range_and_the_special_values():
+    assert _fields.ratio_limit("ratio_limit", 2) == 2.0
+    assert _fields.ratio_limit("ratio_limit", -2) == -2
+    for bad in [-3, -1.5, 9999, 1e300, float("nan"), True]:
+        with pytest.raises(InvalidInput, match="ratio_limit"):
+            _fields.ratio_limit("ratio_limit", bad)
+    with pytest.raises(InvalidInput, match=r"-2 \(the global limit\) or -1 \(no limit\) or 0 to 525600 minutes"):
+        _fields.minutes_limit("seeding_time_limit", 525601)
+
+
+def test_urls_need_a_scheme_and_one_line():
+    assert _fields.url("feed_url", "https://x/rss") == "https://x/rss"
+    for bad in ["x/rss", " https://x", "https://x/\nhttps://y"]:
+        with pytest.raises(InvalidInput, match="feed_url"):
+            _fields.url("feed_url", bad)
+
+
+def test_problems_are_collected_into_one_message():
+    problems = _fields.Problems()
+    problems.check(_fields.path, "a", "rel")
+    problems.check(_fields.tag, "b", "x,y")
+    with pytest.raises(InvalidInput, match=r"^2 problems, nothing was sent: \(1\) a: .*; \(2\) b: "):
+        problems.raise_any()
