@@ -324,28 +324,29 @@ def test_version_is_read_lazily_and_once(monkeypatch):
     assert len(sent(adapter, "app/webapiVersion")) == 1
 
 
-def test_unimplemented_endpoint_returns_none_or_raises(monkeypatch, caplog):
+def test_unimplemented_endpoint_raises_without_sending_whatever_the_option_says(monkeypatch, caplog):
+    # require() is the one place that may warn and skip; request() never returns None for a missing endpoint.
     adapter = install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.8.19")}))
     caplog.set_level(logging.DEBUG, logger="community.qbittorrent")
-    with Client(BASE, "admin", "pw") as client:
-        assert client.post("torrents/setTags", {"hashes": "a"}) is None
+    for fail in (False, True):
+        with (
+            pytest.raises(UnimplementedEndpoint, match="torrents/setTags needs qBittorrent 5.1.0") as info,
+            Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=fail) as client,
+        ):
+            client.post("torrents/setTags", {"hashes": "a"})
+        assert info.value.gap.startswith("the endpoint torrents/setTags needs qBittorrent 5.1.0")
     assert "torrents/setTags needs qBittorrent 5.1.0" in caplog.text
-    with (
-        pytest.raises(UnimplementedEndpoint, match="5.1.0"),
-        Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=True) as client,
-    ):
-        client.post("torrents/setTags", {"hashes": "a"})
     assert not sent(adapter, "torrents/setTags")
 
 
 def test_require_warns_or_fails_naming_the_release(monkeypatch):
     install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.8.2")}))
-    with Client(BASE, "admin", "pw") as client:
+    with Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=False) as client:
         assert client.require("category_download_path", feature=True, setting="download_path") is False
         assert "download_path: category_download_path needs qBittorrent 4.4.0" in client.warnings[0]
     with (
         pytest.raises(UnimplementedEndpoint, match="fail_on_unimplemented_endpoint: false"),
-        Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=True) as client,
+        Client(BASE, "admin", "pw") as client,  # the documented default: true
     ):
         client.require("category_download_path", feature=True)
 
