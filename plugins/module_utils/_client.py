@@ -760,7 +760,7 @@ class Client:
                     if response.status_code >= 300:
                         response.close()
                         raise InvalidInput(
-                            f"cannot download {shown}: the server answered HTTP {response.status_code}; check the URL"
+                            f"downloading {shown} failed with HTTP {response.status_code}; check the URL"
                         )
                     too_big = InvalidInput(
                         f"cannot download {shown}: it is bigger than {max_bytes} bytes, too big for a .torrent file "

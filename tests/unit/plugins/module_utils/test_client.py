@@ -660,7 +660,7 @@ def test_download_follows_at_most_five_redirects_and_reports_http_errors():
         assert client.download(server.url + "/ok", 100) == b"torrent"
         with pytest.raises(InvalidInput, match="more than 5 redirects"):
             client.download(server.url + "/hop0", 100)
-        with pytest.raises(InvalidInput, match="answered HTTP 404"):
+        with pytest.raises(InvalidInput, match=r"downloading http://127.0.0.1:\d+/missing failed with HTTP 404"):
             client.download(server.url + "/missing", 100)
 
 
