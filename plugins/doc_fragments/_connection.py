@@ -5,7 +5,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The connection options of every module; the argument spec is CONNECTION_ARGSPEC in module_utils/_module.py.
+    # The connection options of every module, as module_utils/_connection.py OPTIONS defines them (types, defaults,
+    # environment variables); tests/unit/plugins/module_utils/test_connection.py holds the two together.
     DOCUMENTATION = r"""
 options:
   url:
@@ -14,21 +15,28 @@ options:
         reverse-proxy path prefix such as V(https://example.org/qbt/) (the prefix is kept).
       - Without a scheme the module starts with HTTP and, if the port turns out to speak TLS, switches to HTTPS by
         itself. With a scheme it uses exactly that scheme.
-      - If not set, the environment variable E(QBITTORRENTAPI_HOST) is used.
+      - If not set, the environment variable E(QBITTORRENTAPI_HOST) is used (or its legacy name
+        E(PYTHON_QBITTORRENTAPI_HOST)).
       - Required, in the task or in the environment.
+      - A redirect is followed only for a read, and only to the same scheme, host and port; a login, a logout or
+        a write that is redirected fails, naming the new address to put in O(url).
+      - Credentials written into the URL (V(http://user:password@host)) are refused; use O(username) and
+        O(password).
     type: str
     aliases: [host]
   username:
     description:
       - The WebUI username for a password login.
-      - If not set, the environment variable E(QBITTORRENTAPI_USERNAME) is used.
+      - If not set, the environment variable E(QBITTORRENTAPI_USERNAME) is used (or its legacy name
+        E(PYTHON_QBITTORRENTAPI_USERNAME)).
       - Ignored when O(api_key) is set. Leave both O(username) and O(api_key) unset only for a server that lets
         this machine in without authentication (C(bypass_local_auth) or the subnet whitelist).
     type: str
   password:
     description:
       - The WebUI password for O(username).
-      - If not set, the environment variable E(QBITTORRENTAPI_PASSWORD) is used.
+      - If not set, the environment variable E(QBITTORRENTAPI_PASSWORD) is used (or its legacy name
+        E(PYTHON_QBITTORRENTAPI_PASSWORD)).
       - The module logs in in line with its first request and always logs out at the end of the task, so no
         server session is left behind. A failed login is never retried, because repeated failures get the
         machine's IP address banned by qBittorrent.
@@ -44,8 +52,10 @@ options:
   validate_certs:
     description:
       - Verify the server's TLS certificate when the URL is HTTPS.
-      - Setting the environment variable E(QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE) to any non-empty value
-        also turns verification off.
+      - Setting the environment variable E(QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE) (or its legacy name
+        E(PYTHON_QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE)) to any non-empty value, even V(false), also turns
+        verification off.
+      - Also used when downloading a C(.torrent) file from an C(https://) URL.
       - The environment variables C(REQUESTS_CA_BUNDLE) and C(CURL_CA_BUNDLE) do not override this option or
         O(ca_path).
     type: bool
@@ -57,13 +67,27 @@ options:
   timeout:
     description:
       - Seconds to wait for each HTTP call (connecting, then each read). Retries multiply it; see O(http_adapter_args).
+      - O(request_deadline) bounds a whole request.
     type: float
     default: 15.0
+  request_deadline:
+    description:
+      - Seconds one whole HTTP request may take, from connecting to the last byte of the answer, however the
+        server paces it (a server that sends one byte a second never hits O(timeout)). Each retry gets its own.
+      - The default lets the biggest upload the collection sends (48 MiB of C(.torrent) files in one request)
+        through at about 170 KB/s.
+      - Also bounds the download of a C(.torrent) file from an http(s) URL.
+    type: float
+    default: 300.0
   requests_args:
     description:
       - Extra keyword arguments for every HTTP call made with the Python C(requests) library, such as C(proxies),
         C(cert) or C(headers). They override the module's own settings (C(timeout), C(verify)).
       - Headers given here override O(extra_headers).
+      - Header values, the members of C(auth) and credentials in C(proxies) URLs are never shown in output.
+      - Downloading a C(.torrent) file from an http(s) URL uses only C(proxies), C(timeout) and C(verify) from
+        here.
+      - Redirects are handled by the module, whatever C(allow_redirects) says (see O(url)).
     type: dict
   http_adapter_args:
     description:
@@ -77,7 +101,10 @@ options:
     description:
       - Headers added to every HTTP call, for example what a reverse proxy in front of qBittorrent requires.
       - An C(Authorization) header given here wins over the header O(api_key) would send.
-      - Values of C(Authorization), C(Proxy-Authorization) and C(Cookie) headers are never shown in output.
+      - Header values are never shown in output, except those of headers that name addresses or formats
+        (C(Host), C(Origin), C(Referer), C(User-Agent), C(Accept*), C(Content-Type), C(X-Forwarded-*), C(X-Real-IP),
+        C(X-Requested-With)).
+      - They are sent to the WebUI only, never with a C(.torrent) download from another host.
     type: dict
   fail_on_unsupported_version:
     description:
@@ -106,4 +133,6 @@ notes:
     controller, with the same result and without starting a module process. Set the variable C(qbt_execution) to
     V(module) to always execute the module the classic way, or to V(in_process) to fail when that is not possible.
     See R(Controller-side execution,ansible_collections.community.qbittorrent.docsite.controller_execution).
+  - Setting the environment variable E(QBITTORRENTAPI_DISABLE_LOGGING_DEBUG_OUTPUT) to any non-empty value raises
+    the C(community.qbittorrent), C(requests) and C(urllib3) loggers to INFO where they are set lower.
 """

@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
+import threading
 import time
 import warnings
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from ._connection import BY_NAME, DEFAULTS, ENV_NAMES, has_userinfo, resolve, secret_values, url_secrets
 from ._errors import (
     Banned,
     ConnectionFailed,
@@ -26,6 +29,8 @@ from ._errors import (
     InvalidInput,
     LoginFailed,
     QbtError,
+    RedirectRefused,
+    RequestDeadlineExceeded,
     UnexpectedResponse,
     UnimplementedEndpoint,
     UnsupportedVersion,
@@ -42,7 +47,9 @@ from ._versions import (
 
 try:
     import requests
+    import urllib3.poolmanager
     from requests.adapters import HTTPAdapter
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.exceptions import InsecureRequestWarning, NewConnectionError
     from urllib3.exceptions import TimeoutError as Urllib3Timeout
     from urllib3.util.retry import Retry
@@ -52,30 +59,25 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by the missing-library path
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
+    HTTPAdapter = HTTPConnectionPool = HTTPSConnectionPool = object
 
 LOGGER = logging.getLogger("community.qbittorrent")
 LOGGER.addHandler(logging.NullHandler())
 
-DEFAULT_TIMEOUT = 15.0
-DEFAULT_RETRIES = 1
+# The defaults live in _connection.OPTIONS; these names stay for callers and tests.
+DEFAULT_TIMEOUT = DEFAULTS["timeout"]
+DEFAULT_RETRIES = DEFAULTS["retries"]
+ENV_DO_NOT_VERIFY = ENV_NAMES["validate_certs"]
 # A proxy in front of qBittorrent answers these while the server restarts; a read may try again.
 RETRY_STATUSES = frozenset({502, 503, 504})
-
-# Environment variables of the reference client; the PYTHON_ forms are its legacy names.
-ENV_NAMES = {
-    "url": ("QBITTORRENTAPI_HOST", "PYTHON_QBITTORRENTAPI_HOST"),
-    "username": ("QBITTORRENTAPI_USERNAME", "PYTHON_QBITTORRENTAPI_USERNAME"),
-    "password": ("QBITTORRENTAPI_PASSWORD", "PYTHON_QBITTORRENTAPI_PASSWORD"),
-    "api_key": ("QBITTORRENTAPI_API_KEY",),
-}
-ENV_DO_NOT_VERIFY = (
-    "QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE",
-    "PYTHON_QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE",
-)
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+MASK = "********"
+_CHUNK = 64 * 1024
 
 _SCHEME = re.compile(r"^(https?):", re.IGNORECASE)
 _ANY_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie"})
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # The JSON answers the modules read: (type of the answer, type of each member or element); anything else would
 # make a module fail with a Python error instead of a message.
 _JSON_SHAPES: dict[str, tuple[type, type | None]] = {
@@ -91,14 +93,29 @@ _JSON_SHAPES: dict[str, tuple[type, type | None]] = {
 }
 
 
-def _from_env(value: Any, names: tuple[str, ...], env: Mapping[str, str]) -> Any:
-    """An argument wins; an empty one falls back to the first environment variable that is set."""
-    if value not in (None, ""):
-        return value
-    for name in names:
-        if env.get(name):
-            return env[name]
-    return value
+def mask_url(url: str) -> str:
+    """URL as it may be shown: userinfo and query values replaced by a mask, no fragment."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(a URL that cannot be read)"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{MASK}@{netloc.rsplit('@', 1)[1]}"
+    query = re.sub(r"=[^&;]*", "=" + MASK, parts.query)
+    shown = f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else f"{netloc}{parts.path}"
+    return f"{shown}?{query}" if query else shown
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
 def split_url(url: str) -> tuple[str | None, str, str]:
@@ -161,18 +178,20 @@ class Client:
         username: str | None = None,
         password: str | None = None,
         api_key: str | None = None,
-        validate_certs: bool = True,
+        validate_certs: bool | None = None,
         ca_path: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        retries: int = DEFAULT_RETRIES,
+        timeout: float | None = None,
+        retries: int | None = None,
         requests_args: Mapping[str, Any] | None = None,
         http_adapter_args: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-        fail_on_unsupported_version: bool = False,
-        fail_on_unimplemented_endpoint: bool = False,
-        disable_logging_debug_output: bool = False,
+        fail_on_unsupported_version: bool | None = None,
+        fail_on_unimplemented_endpoint: bool | None = None,
+        disable_logging_debug_output: bool | None = None,
         env: Mapping[str, str] | None = None,
+        request_deadline: float | None = None,
     ) -> None:
+        """Every setting left None takes its environment variable or its default from _connection.OPTIONS."""
         if not HAS_REQUESTS:
             raise QbtError(f"the Python library requests is required: {REQUESTS_IMPORT_ERROR}")
         if not HAS_PACKAGING:
@@ -181,46 +200,71 @@ class Client:
         self._settings = dict(locals())
         del self._settings["self"]
         env = os.environ if env is None else env
-        url = _from_env(url, ENV_NAMES["url"], env)
+        settings = resolve(self._settings, env)
+        self._resolved = settings
+        url = settings["url"]
         if not url:
             raise QbtError("no qBittorrent URL: set the url option or the QBITTORRENTAPI_HOST environment variable")
+        if has_userinfo(url):
+            # Checked before anything else reads the url, so no message can echo the password in it.
+            raise InvalidInput(
+                f"url: {mask_url(url if '//' in url else '//' + url).lstrip('/')} carries a username and password "
+                "before the host: remove them from the url and set the username and password options (or "
+                "QBITTORRENTAPI_USERNAME and QBITTORRENTAPI_PASSWORD), which are never shown in output"
+            )
         try:
             self._scheme, self._netloc, self._path = split_url(url)
         except ValueError as exc:
             raise InvalidInput(f"url: {exc}") from None
-        _check_settings(timeout, extra_headers)
+        _check_settings(settings)
         # No scheme given: start with http and move to https once if the port turns out to speak TLS.
         self._scheme_known = self._scheme is not None
         self._scheme = self._scheme or "http"
-        self.username = _from_env(username, ENV_NAMES["username"], env) or None
-        self._password = _from_env(password, ENV_NAMES["password"], env) or None
-        self._api_key = _from_env(api_key, ENV_NAMES["api_key"], env) or None
-        if validate_certs and any(env.get(name) for name in ENV_DO_NOT_VERIFY):
-            validate_certs = False
+        self.username = settings["username"] or None
+        self._password = settings["password"] or None
+        self._api_key = settings["api_key"] or None
+        validate_certs = settings["validate_certs"]
+        ca_path = settings["ca_path"]
         # Passed on every request, because REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override Session.verify.
         self._verify: bool | str = ca_path if (validate_certs and ca_path) else bool(validate_certs)
-        self.timeout = timeout
-        self._retries = retries
-        self._requests_args = dict(requests_args or {})
-        self._adapter_args = dict(http_adapter_args or {})
-        self._extra_headers = dict(extra_headers or {})
-        self.fail_on_unsupported_version = fail_on_unsupported_version
-        self.fail_on_unimplemented_endpoint = fail_on_unimplemented_endpoint
-        if disable_logging_debug_output:
+        self.timeout = settings["timeout"]
+        self.request_deadline = settings["request_deadline"]
+        self._retries = settings["retries"]
+        self._requests_args = dict(settings["requests_args"] or {})
+        self._adapter_args = dict(settings["http_adapter_args"] or {})
+        self._extra_headers = dict(settings["extra_headers"] or {})
+        self.fail_on_unsupported_version = settings["fail_on_unsupported_version"]
+        self.fail_on_unimplemented_endpoint = settings["fail_on_unimplemented_endpoint"]
+        if settings["disable_logging_debug_output"]:
+            # As the reference client does (qbittorrent-api request.py, _initialize_settings): raise these
+            # loggers to INFO, and only where they are below it, so a stricter level set elsewhere stays.
             for name in (LOGGER.name, "requests", "urllib3"):
                 logger = logging.getLogger(name)
-                if logger.getEffectiveLevel() < logging.INFO:
+                if logger.level < logging.INFO:
                     logger.setLevel(logging.INFO)
         self._session: requests.Session | None = None
         self._logged_in = False
         self._key_checked = False
         self._app_version: str | None = None
         self._webapi_version = None
+        self._found_secrets: set[str] = set()
         self.api_calls: list[dict[str, Any]] = []
         self.warnings: list[str] = []
 
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Client:
+        """A client configured from a module's parameters (the connection options; others are ignored).
+
+        ENV (default os.environ) fills the options that are not set, as _connection.OPTIONS says.
+        """
+        given = {name: params[name] for name in BY_NAME if name in params}
+        return cls(env=os.environ if env is None else env, **given)
+
     def derive(self, **overrides: Any) -> Client:
-        """A new client with this one's settings except OVERRIDES (another URL, port, password or API key)."""
+        """A new client with this one's settings except OVERRIDES (another URL, port, password or API key).
+
+        The one way to open a second connection: an API key given without a username drops the password login.
+        """
         settings = dict(self._settings)
         settings.update(overrides)
         if "api_key" in overrides and "username" not in overrides:
@@ -240,8 +284,12 @@ class Client:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Values that must never appear in output: the password and the API key."""
-        return tuple(value for value in (self._password, self._api_key) if value)
+        """Values that must never appear in output (the module base masks them).
+
+        The password and the API key; custom header values (extra_headers, requests_args.headers); the members of
+        requests_args.auth; credentials in proxy URLs (requests_args.proxies) and in URLs this client downloaded.
+        """
+        return tuple(sorted(secret_values(self._resolved) | self._found_secrets))
 
     @property
     def session_cookies(self) -> dict[str, str]:
@@ -315,14 +363,15 @@ class Client:
             return True
         if self.fail_on_unimplemented_endpoint:
             raise UnimplementedEndpoint(
-                f"{missing}. Upgrade qBittorrent, or set fail_on_unimplemented_endpoint: false to skip this"
+                f"{missing}. Upgrade qBittorrent, or set fail_on_unimplemented_endpoint: false to skip this",
+                missing,
             )
         self.warn(f"{missing}; skipped because fail_on_unimplemented_endpoint is false")
         return False
 
     # ----------------------------------------------------------------- requests
     def get(self, endpoint: str, params: Mapping[str, Any] | None = None, **kwargs: Any):
-        """GET an API endpoint ('scope/action'); returns the response, or None for an unimplemented endpoint."""
+        """GET an API endpoint ('scope/action'); returns the response (see request() for the errors)."""
         return self.request("GET", endpoint, params=params, **kwargs)
 
     def post(self, endpoint: str, data: Mapping[str, Any] | None = None, files: Any = None, **kwargs: Any):
@@ -330,9 +379,8 @@ class Client:
         return self.request("POST", endpoint, data=data, files=files, **kwargs)
 
     def get_json(self, endpoint: str, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
-        """GET an endpoint and decode its JSON answer; None for an unimplemented endpoint."""
-        response = self.get(endpoint, params, **kwargs)
-        return None if response is None else self.decode_json(response, endpoint)
+        """GET an endpoint and decode its JSON answer."""
+        return self.decode_json(self.get(endpoint, params, **kwargs), endpoint)
 
     @staticmethod
     def decode_json(response, endpoint: str) -> Any:
@@ -365,7 +413,10 @@ class Client:
         headers: Mapping[str, str] | None = None,
         requests_args: Mapping[str, Any] | None = None,
     ):
-        """Send one API call with login, one re-login on an expired session, and error mapping."""
+        """Send one API call with login, one re-login on an expired session, and error mapping.
+
+        Raises UnimplementedEndpoint, without sending anything, when the server's WebAPI lacks the endpoint.
+        """
         is_auth = endpoint.startswith("auth/")
         if not is_auth:
             self._authenticate()
@@ -374,10 +425,10 @@ class Client:
                 self.webapi_version  # noqa: B018  pylint: disable=pointless-statement
             missing = self._gap(endpoint)
             if missing is not None:
-                LOGGER.debug("skipping %s: %s", endpoint, missing)
-                if self.fail_on_unimplemented_endpoint:
-                    raise UnimplementedEndpoint(missing)
-                return None
+                # Always an error here, whatever fail_on_unimplemented_endpoint says: a caller that may skip a
+                # setting asks require() (the one fail-or-warn place) before planning the call.
+                LOGGER.debug("not sending %s: %s", endpoint, missing)
+                raise UnimplementedEndpoint(f"{missing}: upgrade qBittorrent to use what needs it", missing)
         call = dict(params=_encode_fields(params), data=_encode_fields(data), files=files, headers=headers)
         response = self._send(method, endpoint, requests_args=requests_args, **call)
         if response.status_code == 403 and not is_auth and self._can_log_in:
@@ -526,7 +577,7 @@ class Client:
             raise_on_status=False,
         )
         try:
-            adapter = HTTPAdapter(**{"max_retries": retry, **self._adapter_args})
+            adapter = _DeadlineAdapter(**{"max_retries": retry, **self._adapter_args})
         except TypeError as exc:
             raise InvalidInput(
                 f"http_adapter_args: {exc}; give keyword arguments of requests' HTTPAdapter (pool_connections, "
@@ -563,7 +614,7 @@ class Client:
         if self._session is None:
             self._session = self._new_session()
         url = urljoin(self.base_url, f"api/v2/{endpoint}" if endpoint else "")
-        kwargs: dict[str, Any] = {"timeout": self.timeout, "verify": self._verify, "allow_redirects": True}
+        kwargs: dict[str, Any] = {"timeout": self.timeout, "verify": self._verify}
         kwargs.update(self._requests_args)
         kwargs.update(requests_args or {})
         headers = dict(kwargs.pop("headers", None) or {})
@@ -571,13 +622,16 @@ class Client:
         kwargs.update({key: value for key, value in call.items() if value is not None})
         if headers:
             kwargs["headers"] = headers
+        # Redirects are handled in _exchange (they must not carry credentials elsewhere), and the body is read
+        # there in chunks under request_deadline: neither may be left to requests, whatever requests_args says.
+        kwargs.update(allow_redirects=False, stream=True)
         started = time.monotonic()
         status = None
         try:
             with warnings.catch_warnings():
                 if self._verify is False:
                     warnings.simplefilter("ignore", InsecureRequestWarning)
-                response = self._session.request(method, url, **kwargs)
+                response = self._exchange(method, endpoint, url, kwargs)
             status = response.status_code
             return response
         except (TypeError, ValueError) as exc:
@@ -614,8 +668,129 @@ class Client:
                 url,
                 status,
                 elapsed,
-                {k: ("******" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()},
+                {k: ("******" if k.lower() in _SECRET_HEADERS else "(set)") for k in headers},
             )
+
+    def _exchange(self, method: str, endpoint: str | None, url: str, kwargs: dict):
+        """One request, the redirects it may follow, and its whole body, all within request_deadline."""
+        what = f"{method} {endpoint or '/'} on {self.base_url}"
+        with _Deadline(self.request_deadline) as deadline:
+            try:
+                response = self._session.request(method, url, **kwargs)
+                hops = 0
+                while response.status_code in REDIRECT_STATUSES and response.headers.get("Location"):
+                    target = urljoin(response.url, response.headers["Location"])
+                    response.close()
+                    refusal = None
+                    if method != "GET" or (endpoint or "").startswith("auth/"):
+                        refusal = "it never follows a redirect for a login, a logout or a write"
+                    elif _origin(target) != _origin(url):
+                        refusal = (
+                            "it follows a redirect only to the same scheme, host and port, so that no password, "
+                            "API key, cookie or custom header reaches another address"
+                        )
+                    elif hops >= MAX_REDIRECTS:
+                        refusal = f"it follows at most {MAX_REDIRECTS} redirects"
+                    if refusal:
+                        final = target.split("api/v2/", 1)[0] if "api/v2/" in target else target
+                        raise RedirectRefused(
+                            f"{what}: the server answered HTTP {response.status_code} with a redirect to "
+                            f"{mask_url(target)}, which the client does not follow ({refusal}). Point the url "
+                            f"option at the address the WebUI answers at ({mask_url(final)}?)"
+                        )
+                    hops += 1
+                    follow = {key: value for key, value in kwargs.items() if key not in ("params", "data", "files")}
+                    response = self._session.request("GET", target, **follow)
+                _read_body(response, deadline)
+                return response
+            except (_DeadlineExceeded, requests.exceptions.RequestException) as exc:
+                if deadline.expired:
+                    raise RequestDeadlineExceeded(
+                        f"{what} did not finish within {self.request_deadline:g} s (the request_deadline option, "
+                        f"the bound on one whole HTTP exchange; timeout, {self.timeout:g} s, bounds each connect "
+                        "and each read): the server answered too slowly. Raise request_deadline for a slow link "
+                        "or a big upload, or check the server and any proxy in front of it"
+                    ) from exc
+                raise
+
+    def download(self, url: str, max_bytes: int) -> bytes:
+        """GET URL (an http(s) .torrent URL on any host) and return its body, refused beyond MAX_BYTES.
+
+        Sent with this client's TLS settings (validate_certs, ca_path), proxies and timeout from requests_args,
+        timeout and request_deadline, and nothing else: no extra_headers, API key, cookies or client certificate
+        go to a host that is not the WebUI. Redirects: at most MAX_REDIRECTS hops, never from https to http.
+        Raises ConnectionFailed (RequestDeadlineExceeded) or InvalidInput; messages show the URL masked.
+        """
+        shown = mask_url(url)
+        self._found_secrets |= url_secrets(url)
+        args = self._requests_args
+        kwargs: dict[str, Any] = {
+            "timeout": args.get("timeout", self.timeout),
+            "verify": args.get("verify", self._verify),
+            "proxies": args.get("proxies"),
+            "allow_redirects": False,
+            "stream": True,
+        }
+        session = requests.Session()
+        adapter = _DeadlineAdapter(max_retries=Retry(total=self._retries, backoff_factor=0.3, raise_on_status=False))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        try:
+            with _Deadline(self.request_deadline) as deadline, warnings.catch_warnings():
+                if kwargs["verify"] is False:
+                    warnings.simplefilter("ignore", InsecureRequestWarning)
+                try:
+                    response = session.request("GET", url, **kwargs)
+                    current = url
+                    for _hop in range(MAX_REDIRECTS + 1):
+                        if response.status_code not in REDIRECT_STATUSES or not response.headers.get("Location"):
+                            break
+                        target = urljoin(current, response.headers["Location"])
+                        response.close()
+                        if _origin(current)[0] == "https" and _origin(target)[0] != "https":
+                            raise InvalidInput(
+                                f"cannot download {shown}: it redirects from https to {mask_url(target)}, which "
+                                "the module refuses (the file could be altered on the way); give the final "
+                                "https:// URL"
+                            )
+                        self._found_secrets |= url_secrets(target)
+                        current = target
+                        response = session.request("GET", target, **kwargs)
+                    else:
+                        raise InvalidInput(
+                            f"cannot download {shown}: more than {MAX_REDIRECTS} redirects; give the final URL"
+                        )
+                    if response.status_code >= 300:
+                        response.close()
+                        raise InvalidInput(
+                            f"downloading {shown} failed with HTTP {response.status_code}; check the URL"
+                        )
+                    too_big = InvalidInput(
+                        f"cannot download {shown}: it is bigger than {max_bytes} bytes, too big for a .torrent file "
+                        "(qBittorrent refuses bigger ones by default, torrent_file_size_limit); check the URL"
+                    )
+                    length = response.headers.get("Content-Length", "")
+                    if length.isdigit() and int(length) > max_bytes:
+                        response.close()
+                        raise too_big
+                    if not _read_body(response, deadline, max_bytes):
+                        response.close()
+                        raise too_big
+                    return response.content
+                except (_DeadlineExceeded, requests.exceptions.RequestException) as exc:
+                    if deadline.expired:
+                        raise RequestDeadlineExceeded(
+                            f"cannot download {shown}: it did not finish within {self.request_deadline:g} s (the "
+                            "request_deadline option); raise it for a slow server, or give a local file"
+                        ) from exc
+                    raise
+        except requests.exceptions.RequestException as exc:
+            reason = _reason(exc)
+            for secret in url_secrets(url):
+                reason = reason.replace(secret, MASK)
+            raise ConnectionFailed(f"cannot download {shown}: {reason}") from exc
+        finally:
+            session.close()
 
     def _connection_error(self, exc: Exception) -> ConnectionFailed:
         where = self.base_url
@@ -656,13 +831,15 @@ class Client:
         return ConnectionFailed(f"the connection to {where} failed: {reason}.{hint}")
 
 
-def _check_settings(timeout: Any, extra_headers: Mapping[str, Any] | None) -> None:
+def _check_settings(settings: Mapping[str, Any]) -> None:
     """Settings requests would refuse only in the middle of the first call, with a message that names no option."""
-    if timeout is not None and not (
-        isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
-    ):
-        raise InvalidInput(f"timeout: {timeout!r} is not a number of seconds greater than 0; give for example 15")
-    for name, value in (extra_headers or {}).items():
+    for name, example in (("timeout", 15), ("request_deadline", 300)):
+        value = settings[name]
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0):
+            raise InvalidInput(
+                f"{name}: {value!r} is not a number of seconds greater than 0; give for example {example}"
+            )
+    for name, value in (settings["extra_headers"] or {}).items():
         if not isinstance(value, (str, bytes)):
             raise InvalidInput(
                 f"extra_headers: the value of the header {name} is {type(value).__name__}, not a string; "
@@ -700,3 +877,110 @@ def _refused_or_timeout(exc: Exception) -> bool:
         marker in text
         for marker in ("Connection refused", "NewConnectionError", "Name or service not known", "No route to host")
     )
+
+
+class _DeadlineExceeded(Exception):
+    """Raised inside requests' call when request_deadline has passed (not a RequestException: nothing retries it)."""
+
+
+_LOCAL = threading.local()
+
+
+class _Deadline:
+    """The bound on one whole exchange (connect, headers, redirects, body).
+
+    timeout bounds each socket operation only, so a server that sends a byte every few seconds could keep a
+    request going for hours. A watchdog thread shuts the exchange's socket down when the deadline passes: the
+    blocked read then returns at once, wherever it is (headers or body). The connection is found through the
+    connection pool (_TrackedPool), which registers each connection it hands out with the thread's deadline.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.expired = False
+        self.connections: list[Any] = []
+        self._done = threading.Event()
+
+    def __enter__(self) -> _Deadline:
+        _LOCAL.deadline = self
+        threading.Thread(target=self._watch, name="qbt-request-deadline", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        _LOCAL.deadline = None
+        self._done.set()
+
+    def check(self) -> None:
+        if self.expired or time.monotonic() > self.deadline:
+            self.expired = True
+            raise _DeadlineExceeded()
+
+    def _watch(self) -> None:
+        if self._done.wait(max(0.0, self.deadline - time.monotonic())):
+            return
+        self.expired = True
+        shut = set()
+        while not self._done.is_set():
+            for connection in list(self.connections):
+                sock = getattr(connection, "sock", None)
+                if isinstance(sock, socket.socket) and id(sock) not in shut:
+                    shut.add(id(sock))
+                    try:
+                        # socket.socket's own shutdown, also for an SSLSocket: it ends a read blocked in another
+                        # thread without touching the TLS state that thread is using.
+                        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+            self._done.wait(0.05)
+
+
+def _read_body(response, deadline: _Deadline, limit: int | None = None) -> bool:
+    """Read RESPONSE's whole body in chunks (kept as response.content); False when it exceeds LIMIT bytes."""
+    data = bytearray()
+    for chunk in response.iter_content(_CHUNK):
+        data += chunk
+        if limit is not None and len(data) > limit:
+            return False
+        deadline.check()
+    response._content = bytes(data)  # pylint: disable=protected-access  # what Response.content would store
+    return True
+
+
+class _TrackedPool:
+    """A connection pool that tells the current thread's _Deadline which connection it handed out."""
+
+    def _get_conn(self, timeout=None):
+        deadline = getattr(_LOCAL, "deadline", None)
+        if deadline is not None:
+            deadline.check()  # a retry after the deadline must not start another connection
+        connection = super()._get_conn(timeout)  # pylint: disable=no-member
+        if deadline is not None:
+            deadline.connections.append(connection)
+        return connection
+
+
+class _TrackedHTTPPool(_TrackedPool, HTTPConnectionPool):
+    pass
+
+
+class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
+    pass
+
+
+def _track(manager):
+    # Only urllib3's own pool classes are replaced (a SOCKS proxy manager brings its own and keeps them).
+    if HAS_REQUESTS and manager.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme:
+        manager.pool_classes_by_scheme = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
+    return manager
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' HTTPAdapter whose pools (direct and through an HTTP proxy) register connections for _Deadline."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        _track(self.poolmanager)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        return _track(super().proxy_manager_for(proxy, **proxy_kwargs))

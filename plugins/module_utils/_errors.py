@@ -29,8 +29,23 @@ class UnsupportedVersion(QbtError):
     """The server's qBittorrent version is outside the supported range (with fail_on_unsupported_version)."""
 
 
+class RequestDeadlineExceeded(ConnectionFailed):
+    """One HTTP exchange took longer than request_deadline (a server that trickles its answer)."""
+
+
+class RedirectRefused(QbtError):
+    """The server answered with a redirect the client does not follow (it could carry credentials elsewhere)."""
+
+
 class UnimplementedEndpoint(QbtError):
-    """The server's WebAPI version does not have an endpoint or a feature a task needs."""
+    """The server's WebAPI version does not have an endpoint or a feature a task needs.
+
+    Attribute gap: the sentence that names what is missing and the release that brings it.
+    """
+
+    def __init__(self, message: str, gap: str | None = None) -> None:
+        super().__init__(message)
+        self.gap = gap or message
 
 
 class UnexpectedResponse(QbtError):

@@ -26,27 +26,15 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.parameters import remove_values
 
+from . import _connection
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Client
 from ._errors import QbtError
 from ._versions import HAS_PACKAGING, PACKAGING_IMPORT_ERROR
 
-# Documented once in plugins/doc_fragments/_connection.py; the environment variables are read by the client.
-CONNECTION_ARGSPEC: dict[str, dict[str, Any]] = {
-    "url": {"type": "str", "aliases": ["host"]},
-    "username": {"type": "str"},
-    "password": {"type": "str", "no_log": True},
-    "api_key": {"type": "str", "no_log": True},
-    "validate_certs": {"type": "bool", "default": True},
-    "ca_path": {"type": "path"},
-    "timeout": {"type": "float", "default": 15.0},
-    "requests_args": {"type": "dict"},
-    "http_adapter_args": {"type": "dict"},
-    "extra_headers": {"type": "dict"},
-    "fail_on_unsupported_version": {"type": "bool", "default": False},
-    "fail_on_unimplemented_endpoint": {"type": "bool", "default": True},
-}
-CONNECTION_OPTIONS = frozenset(CONNECTION_ARGSPEC)
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+# Defined once in _connection.OPTIONS (documented in plugins/doc_fragments/_connection.py); the environment
+# variables are read by the client. Kept here under these names for the callers of the module base.
+CONNECTION_ARGSPEC: dict[str, dict[str, Any]] = _connection.ARGSPEC
+CONNECTION_OPTIONS = _connection.OPTION_NAMES
 MASK = "********"
 # The AnsibleModule arguments a module may put in MODULE_KWARGS (supports_check_mode defaults to True here).
 MODULE_KWARG_NAMES = frozenset(
@@ -95,11 +83,6 @@ def argument_spec(module_spec: Mapping[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def header_secrets(headers: Mapping[str, Any] | None) -> set[str]:
-    """Header values that carry credentials (a proxy's Authorization, a cookie): never shown."""
-    return {str(value) for name, value in (headers or {}).items() if str(name).lower() in _SECRET_HEADERS and value}
-
-
 def task_env() -> Mapping[str, str]:
     """The environment of the task being executed (os.environ outside execute())."""
     env = _ENV.get()
@@ -107,26 +90,9 @@ def task_env() -> Mapping[str, str]:
 
 
 def client_from_params(params: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Client:
-    """A client configured from the connection options (unset options fall back to the environment).
-
-    ENV defaults to the task's environment (task_env()), so clients opened by a module's logic see the same
-    variables as the task's own client.
-    """
-    return Client(
-        url=params.get("url"),
-        username=params.get("username"),
-        password=params.get("password"),
-        api_key=params.get("api_key"),
-        validate_certs=params.get("validate_certs", True),
-        ca_path=params.get("ca_path"),
-        timeout=params.get("timeout"),
-        requests_args=params.get("requests_args"),
-        http_adapter_args=params.get("http_adapter_args"),
-        extra_headers=params.get("extra_headers"),
-        fail_on_unsupported_version=params.get("fail_on_unsupported_version", False),
-        fail_on_unimplemented_endpoint=params.get("fail_on_unimplemented_endpoint", True),
-        env=task_env() if env is None else env,
-    )
+    """Client.from_params with ENV defaulting to the task's environment (task_env()), so clients opened by a
+    module's logic see the same variables as the task's own client."""
+    return Client.from_params(params, task_env() if env is None else env)
 
 
 def execute(
@@ -143,9 +109,8 @@ def execute(
     The result has 'failed' and 'msg' when the task failed. It never raises for a QbtError.
     """
     env = os.environ if env is None else env
-    secrets = header_secrets(params.get("extra_headers")) | header_secrets(
-        (params.get("requests_args") or {}).get("headers")
-    )
+    # Masked even when no client can be made of them (a url with a password in it is refused, but shown back).
+    secrets = _connection.secret_values(params)
     result: dict[str, Any] = {"changed": False}
     client = None
     task = None

@@ -180,8 +180,8 @@ def check_item(item):
         raise InvalidInput(f"{opt('force_start')}: force start starts the torrent, so it contradicts state: stopped")
 
 
-def identify(items, params):
-    """Compute every item's hashes (reading files and downloading URLs) and refuse a torrent declared twice."""
+def identify(items, params, client=None):
+    """Compute every item's hashes (reading files, downloading URLs with CLIENT) and refuse a torrent declared twice."""
     seen = {}
     for item in items:
         if item.params["hash"] is not None:
@@ -191,7 +191,7 @@ def identify(items, params):
                 raise InvalidInput(f"{item.option('hash')}: {exc}") from exc
         else:
             option, text = item.option("source"), item.params["source"]
-            item.source = T.resolve_source(option, text, params["timeout"], params["validate_certs"])
+            item.source = T.resolve_source(option, text, client)
             item.hashes = item.source.hashes
         for key in item.hashes.keys():
             other = seen.setdefault(key, item)

@@ -19,11 +19,6 @@ from . import _api
 from ._errors import InvalidInput, QbtError
 from ._infohash import TorrentError, TorrentHashes, TorrentIndex, from_magnet, from_torrent_file
 
-try:
-    import requests
-except ImportError:  # pragma: no cover - the module base reports the missing library
-    requests = None
-
 # qBittorrent refuses bigger .torrent files by default (torrent_file_size_limit, 100 MiB).
 MAX_TORRENT_BYTES = 100 * 1024 * 1024
 # torrents/add takes at most 64 MiB per request; stay well below it.
@@ -72,8 +67,9 @@ class Source:
         self.data = data
 
 
-def resolve_source(option: str, text: str, timeout: float | None, validate_certs: bool = True) -> Source:
-    """Read a magnet, download an http(s) URL or read a local .torrent file, and compute its hashes.
+def resolve_source(option: str, text: str, client=None) -> Source:
+    """Read a magnet, download an http(s) URL (with CLIENT's download()) or read a local .torrent file, and compute
+    its hashes.
 
     Everything happens before the first request to qBittorrent, so a bad source leaves the server untouched.
     """
@@ -82,7 +78,7 @@ def resolve_source(option: str, text: str, timeout: float | None, validate_certs
         if text.lower().startswith("magnet:"):
             return Source("magnet", text, from_magnet(text))
         if _URL.match(text):
-            data = _download(option, text, timeout, validate_certs)
+            data = _download(option, text, client)
             return Source("url", text, from_torrent_file(data), data)
         path = os.path.expanduser(text[len("file://") :] if text.startswith("file://") else text)
         if not os.path.isabs(path):
@@ -106,22 +102,14 @@ def _read(option: str, path: str) -> bytes:
         raise InvalidInput(f"{option}: cannot read the .torrent file {path}: {exc.strerror or exc}") from exc
 
 
-def _download(option: str, url: str, timeout: float | None, validate_certs: bool) -> bytes:
-    if requests is None:  # pragma: no cover
-        raise InvalidInput(f"{option}: downloading {url} needs the Python library requests")
+def _download(option: str, url: str, client) -> bytes:
+    # The client sends the task's TLS, proxy and time settings, and no WebUI credential, to the other host.
+    if client is None:
+        raise InvalidInput(f"{option}: an http(s) URL needs a connection to download it with")
     try:
-        with requests.get(url, timeout=timeout, verify=validate_certs, stream=True) as response:
-            if response.status_code >= 400:
-                raise InvalidInput(f"{option}: downloading {url} failed with HTTP {response.status_code}")
-            data = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                data += chunk
-                if len(data) > MAX_TORRENT_BYTES:
-                    raise InvalidInput(f"{option}: {url} is bigger than {MAX_TORRENT_BYTES} bytes, not a .torrent")
-            return bytes(data)
-    except requests.exceptions.RequestException as exc:
-        reason = str(exc.args[0] if exc.args else exc)
-        raise InvalidInput(f"{option}: cannot download {url}: {reason[:300]}") from exc
+        return client.download(url, MAX_TORRENT_BYTES)
+    except QbtError as exc:
+        raise InvalidInput(f"{option}: {exc}") from exc
 
 
 def has_metadata(entry: Mapping[str, Any]) -> bool:

@@ -503,7 +503,7 @@ def run(task):
     items = sync.declared_items(params)
     for item in items:
         sync.check_item(item)
-    sync.identify(items, params)
+    sync.identify(items, params, client)
     sync.gate(client, items)
     keys = set().union(*(item.hashes.keys() for item in items if item.params["trackers"] is not None))
     trackers = (lambda entry: bool(keys & entry_keys(entry))) if keys else None

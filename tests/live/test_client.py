@@ -298,23 +298,29 @@ def test_9_versions_are_read_lazily_and_once(plain_server):
 
 
 # ---------------------------------------------------------------------------------------------- 10. endpoint gates
-def test_10_unimplemented_endpoint_returns_none_or_raises(v4_server, caplog):
+def test_10_unimplemented_endpoint_raises_without_sending(v4_server, caplog):
     caplog.set_level(logging.DEBUG, logger="community.qbittorrent")
-    with client_for(v4_server) as client:
-        assert client.post("torrents/setTags", {"hashes": MAGNET_HASH, "tags": "x"}) is None
+    for fail in (False, True):
+        with (
+            pytest.raises(UnimplementedEndpoint, match="5.1.0"),
+            client_for(v4_server, fail_on_unimplemented_endpoint=fail) as client,
+        ):
+            client.post("torrents/setTags", {"hashes": MAGNET_HASH, "tags": "x"})
+        assert ("POST", "torrents/setTags") not in endpoints(client)
     assert "needs qBittorrent 5.1.0" in caplog.text
-    with (
-        pytest.raises(UnimplementedEndpoint, match="5.1.0"),
-        client_for(v4_server, fail_on_unimplemented_endpoint=True) as client,
-    ):
-        client.post("torrents/setTags", {"hashes": MAGNET_HASH, "tags": "x"})
-    assert ("POST", "torrents/setTags") not in endpoints(client)
 
 
 def test_10_removed_endpoint_is_gated_too(new_server):
-    with client_for(new_server) as client:
-        assert client.post("torrents/pause", {"hashes": MAGNET_HASH}) is None
+    with pytest.raises(UnimplementedEndpoint, match="removed"), client_for(new_server) as client:
+        client.post("torrents/pause", {"hashes": MAGNET_HASH})
     assert ("POST", "torrents/pause") not in endpoints(client)
+
+
+def test_10_request_deadline_bounds_a_real_request(plain_server):
+    # A real exchange well inside the deadline is untouched by it; the watchdog ends with the request.
+    with client_for(plain_server, request_deadline=5) as client:
+        assert client.app_version == plain_server["app_version"]
+        assert client.get_json("app/preferences")
 
 
 # ---------------------------------------------------------------------------------------------- 11. switched calls

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -39,7 +40,8 @@ class FakeAdapter(BaseAdapter):
 def make_response(request, status, body, headers=None):
     response = requests.Response()
     response.status_code = status
-    response._content = body.encode() if isinstance(body, str) else body
+    # An unread body, as requests returns it with stream=True: the client reads it itself.
+    response.raw = io.BytesIO(body.encode() if isinstance(body, str) else body)
     response.headers.update(headers or {})
     response.request = request
     response.url = request.url

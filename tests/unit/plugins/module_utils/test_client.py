@@ -5,6 +5,9 @@
 from __future__ import annotations
 
 import logging
+import socket
+import threading
+import time
 
 import pytest
 import requests
@@ -17,9 +20,12 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._errors impo
     Conflict,
     ConnectionFailed,
     Forbidden,
+    InvalidInput,
     LoginFailed,
     MethodNotAllowed,
     NotFound,
+    RedirectRefused,
+    RequestDeadlineExceeded,
     ServerError,
     Unauthorized,
     UnexpectedResponse,
@@ -27,6 +33,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._errors impo
     UnsupportedMediaType,
     UnsupportedVersion,
 )
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils import fake_server
 from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import form, install
 
 BASE = "http://qbt.test:8080"
@@ -325,28 +332,29 @@ def test_version_is_read_lazily_and_once(monkeypatch):
     assert len(sent(adapter, "app/webapiVersion")) == 1
 
 
-def test_unimplemented_endpoint_returns_none_or_raises(monkeypatch, caplog):
+def test_unimplemented_endpoint_raises_without_sending_whatever_the_option_says(monkeypatch, caplog):
+    # require() is the one place that may warn and skip; request() never returns None for a missing endpoint.
     adapter = install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.8.19")}))
     caplog.set_level(logging.DEBUG, logger="community.qbittorrent")
-    with Client(BASE, "admin", "pw") as client:
-        assert client.post("torrents/setTags", {"hashes": "a"}) is None
+    for fail in (False, True):
+        with (
+            pytest.raises(UnimplementedEndpoint, match="torrents/setTags needs qBittorrent 5.1.0") as info,
+            Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=fail) as client,
+        ):
+            client.post("torrents/setTags", {"hashes": "a"})
+        assert info.value.gap.startswith("the endpoint torrents/setTags needs qBittorrent 5.1.0")
     assert "torrents/setTags needs qBittorrent 5.1.0" in caplog.text
-    with (
-        pytest.raises(UnimplementedEndpoint, match="5.1.0"),
-        Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=True) as client,
-    ):
-        client.post("torrents/setTags", {"hashes": "a"})
     assert not sent(adapter, "torrents/setTags")
 
 
 def test_require_warns_or_fails_naming_the_release(monkeypatch):
     install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, "2.8.2")}))
-    with Client(BASE, "admin", "pw") as client:
+    with Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=False) as client:
         assert client.require("category_download_path", setting="download_path of a category") is False
         assert "download_path of a category needs qBittorrent 4.4.0" in client.warnings[0]
     with (
         pytest.raises(UnimplementedEndpoint, match="fail_on_unimplemented_endpoint: false"),
-        Client(BASE, "admin", "pw", fail_on_unimplemented_endpoint=True) as client,
+        Client(BASE, "admin", "pw") as client,  # the documented default: true
     ):
         client.require("category_download_path")
 
@@ -428,3 +436,249 @@ def test_api_calls_record_method_endpoint_status_and_time(monkeypatch):
         ("POST", "auth/logout", 200),
     ]
     assert all(isinstance(c["ms"], float) for c in calls)
+
+
+# ---------------------------------------------------------------------------------------------- credentials
+@pytest.mark.parametrize("url", ["http://admin:s3cret@qbt.test:8080", "admin:s3cret@qbt.test:8080/qbt"])
+def test_a_url_with_credentials_is_refused_before_any_request(monkeypatch, url):
+    adapter = install(monkeypatch, _client, routes())
+    with pytest.raises(InvalidInput, match="set the username and password options") as info:
+        Client(url, env={})
+    assert "s3cret" not in str(info.value) and "qbt.test:8080" in str(info.value)
+    with pytest.raises(InvalidInput) as info:
+        Client(env={"QBITTORRENTAPI_HOST": url})
+    assert "s3cret" not in str(info.value)
+    assert adapter.requests == []
+
+
+def test_secrets_hold_custom_headers_auth_and_proxy_credentials():
+    client = Client(
+        BASE,
+        "admin",
+        "pw",
+        extra_headers={"X-Token": "tok"},
+        requests_args={"auth": ("u", "basicpw"), "proxies": {"http": "http://pu:ppw@127.0.0.1:3128"}},
+        env={},
+    )
+    assert {"pw", "tok", "basicpw", "ppw", "pu:ppw"} <= set(client.secrets)
+
+
+# ---------------------------------------------------------------------------------------------- redirects
+def redirect(status, location):
+    return (status, "", {"Location": location})
+
+
+def test_a_read_follows_a_redirect_on_the_same_origin(monkeypatch):
+    adapter = install(
+        monkeypatch,
+        _client,
+        routes({("GET", "app/preferences"): redirect(302, "/qbt/api/v2/app/moved"), ("GET", "app/moved"): (200, "{}")}),
+    )
+    with Client(BASE, "admin", "pw") as client:
+        assert client.get_json("app/preferences") == {}
+    urls = [request.url for request, _kwargs in adapter.requests]
+    assert "http://qbt.test:8080/qbt/api/v2/app/moved" in urls
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://qbt.test:8080/api/v2/app/preferences",  # another scheme
+        "http://evil.test:8080/api/v2/app/preferences?token=abc",  # another host
+        "http://qbt.test:9090/api/v2/app/preferences",  # another port
+        "http://user:pw@evil.test/x",
+    ],
+)
+def test_a_read_never_follows_a_redirect_to_another_origin(monkeypatch, target):
+    adapter = install(monkeypatch, _client, routes({("GET", "app/preferences"): redirect(301, target)}))
+    with (
+        pytest.raises(RedirectRefused, match="HTTP 301 with a redirect to .*Point the url option") as info,
+        Client(BASE, "admin", "pw", extra_headers={"X-Token": "tok"}) as client,
+    ):
+        client.get("app/preferences")
+    message = str(info.value)
+    assert "abc" not in message and ":pw@" not in message
+    hosts = {request.url.split("/")[2] for request, _kwargs in adapter.requests}
+    assert hosts == {"qbt.test:8080"}
+
+
+@pytest.mark.parametrize("method, endpoint", [("POST", "auth/login"), ("POST", "torrents/createCategory")])
+def test_a_login_or_a_write_never_follows_a_redirect(monkeypatch, method, endpoint):
+    same_origin = redirect(307, f"{BASE}/other/api/v2/{endpoint}")
+    adapter = install(monkeypatch, _client, routes({(method, endpoint): same_origin}))
+    with pytest.raises(RedirectRefused, match="never follows a redirect for a login, a logout or a write"):
+        with Client(BASE, "admin", "pw") as client:
+            client.post("torrents/createCategory", {"category": "a"})
+    assert not [r for r, _kwargs in adapter.requests if "/other/" in r.url]
+
+
+def test_redirect_loops_end(monkeypatch):
+    adapter = install(
+        monkeypatch, _client, routes({("GET", "app/preferences"): redirect(302, "/api/v2/app/preferences")})
+    )
+    with pytest.raises(RedirectRefused, match="at most 5 redirects"), Client(BASE, "admin", "pw") as client:
+        client.get("app/preferences")
+    assert len(sent(adapter, "app/preferences")) == 6
+
+
+# ---------------------------------------------------------------------------------------------- a real loopback server
+class LoopbackServer:
+    """A tiny HTTP server on 127.0.0.1 for what a fake adapter cannot show (sockets, pacing); stops itself.
+
+    handler(connection, request_bytes, stop_event) writes the answer. Every connection is closed after
+    LIFETIME seconds at the latest, and the server stops when the test leaves the with block.
+    """
+
+    LIFETIME = 15.0
+
+    def __init__(self, handler):
+        self.handler = handler
+        self.requests = []
+        self._stop = threading.Event()
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(8)
+        self._listener.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join(5)
+        self._listener.close()
+
+    def _serve(self):
+        started = time.monotonic()
+        while not self._stop.is_set() and time.monotonic() - started < self.LIFETIME:
+            try:
+                connection, _address = self._listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
+
+    def _handle(self, connection):
+        with connection:
+            connection.settimeout(self.LIFETIME)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            self.requests.append(data)
+            try:
+                self.handler(connection, data, self._stop)
+            except OSError:
+                pass
+
+
+def trickle(connection, text, stop, interval=0.2):
+    for byte in text:
+        if stop.is_set():
+            return
+        connection.sendall(bytes([byte]))
+        time.sleep(interval)
+
+
+def answer(body, status="200 OK", headers=""):
+    return f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n{headers}Connection: close\r\n\r\n".encode() + body
+
+
+@pytest.mark.parametrize("part", ["body", "headers"])
+def test_request_deadline_ends_a_trickling_answer(part):
+    def handler(connection, _request, stop):
+        if part == "body":
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            trickle(connection, b"v" * 1000, stop)
+        else:
+            trickle(connection, b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1000, stop)
+
+    with LoopbackServer(handler) as server:
+        started = time.monotonic()
+        with (
+            pytest.raises(RequestDeadlineExceeded, match="within 1 s \\(the request_deadline option") as info,
+            Client(server.url, timeout=5, request_deadline=1, env={}) as client,
+        ):
+            client.get("app/version")
+        elapsed = time.monotonic() - started
+    # Each byte comes well within timeout; only the deadline can end it (plus one retry's connect at most).
+    assert elapsed < 3, elapsed
+    assert "GET app/version on " + server.url in str(info.value)
+
+
+def test_download_sends_no_webui_credential_and_reads_the_body():
+    body = b"d4:infod4:name1:xee"
+    with LoopbackServer(lambda connection, _request, _stop: connection.sendall(answer(body))) as server:
+        client = Client(
+            BASE,
+            "admin",
+            "pw",
+            api_key="qbt_key",
+            extra_headers={"X-Token": "tok", "Cookie": "c=1"},
+            requests_args={"headers": {"X-Other": "secret2"}, "cert": "/nonexistent.pem"},
+            env={},
+        )
+        assert client.download(server.url + "/x.torrent", 1000) == body
+    sent_headers = server.requests[0].decode().lower()
+    for word in ("qbt_key", "tok", "c=1", "secret2", "authorization", "cookie"):
+        assert word not in sent_headers
+
+
+def test_download_is_bounded_by_max_bytes_with_and_without_content_length():
+    def handler(connection, request, _stop):
+        if b"/length" in request:
+            connection.sendall(answer(b"x" * 5000))
+        else:
+            connection.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b"x" * 5000)
+
+    with LoopbackServer(handler) as server:
+        client = Client(BASE, env={})
+        for path in ("/length", "/stream?key=s3cret"):
+            with pytest.raises(InvalidInput, match="bigger than 1000 bytes") as info:
+                client.download(server.url + path, 1000)
+            assert "s3cret" not in str(info.value)
+
+
+def test_download_follows_at_most_five_redirects_and_reports_http_errors():
+    def handler(connection, request, _stop):
+        path = request.split(b" ")[1].decode()
+        if path.startswith("/hop"):
+            number = int(path[4:])
+            connection.sendall(answer(b"", "302 Found", f"Location: /hop{number + 1}\r\n"))
+        elif path == "/ok":
+            connection.sendall(answer(b"", "302 Found", "Location: /final\r\n"))
+        elif path == "/final":
+            connection.sendall(answer(b"torrent"))
+        else:
+            connection.sendall(answer(b"no", "404 Not Found"))
+
+    with LoopbackServer(handler) as server:
+        client = Client(BASE, env={})
+        assert client.download(server.url + "/ok", 100) == b"torrent"
+        with pytest.raises(InvalidInput, match="more than 5 redirects"):
+            client.download(server.url + "/hop0", 100)
+        with pytest.raises(InvalidInput, match=r"downloading http://127.0.0.1:\d+/missing failed with HTTP 404"):
+            client.download(server.url + "/missing", 100)
+
+
+def test_download_failures_mask_credentials_in_the_url():
+    client = Client(BASE, env={})
+    with pytest.raises(ConnectionFailed, match=r"cannot download http://\*+@127.0.0.1:9/x.torrent") as info:
+        client.download("http://user:s3cret@127.0.0.1:9/x.torrent", 100)
+    assert "s3cret" not in str(info.value)
+    assert "s3cret" in client.secrets
+
+
+def test_download_https_to_http_is_refused(monkeypatch):
+    def request(self, method, url, **kwargs):
+        return fake_server.make_response(
+            requests.Request(method, url).prepare(), 302, "", {"Location": "http://mirror.test/x.torrent"}
+        )
+
+    monkeypatch.setattr(requests.Session, "request", request)
+    with pytest.raises(InvalidInput, match="redirects from https to http://mirror.test/x.torrent"):
+        Client(BASE, env={}).download("https://tracker.test/x.torrent", 100)

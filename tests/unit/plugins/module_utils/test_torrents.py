@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
+from ansible_collections.community.qbittorrent.plugins.module_utils._client import Client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import TorrentHashes
 from ansible_collections.community.qbittorrent.tests.harness.torrents import build_torrent, file_contents
@@ -31,14 +32,14 @@ class FakeClient:
 
 
 def test_resolve_source_reads_magnets_and_files(tmp_path):
-    magnet = T.resolve_source("source", f"magnet:?xt=urn:btih:{V1}", timeout=1)
+    magnet = T.resolve_source("source", f"magnet:?xt=urn:btih:{V1}")
     assert (magnet.kind, magnet.hashes.v1, magnet.data) == ("magnet", V1, None)
     data, hashes = build_torrent("x", file_contents("x", 1000), version="hybrid")
     path = tmp_path / "x.torrent"
     path.write_bytes(data)
-    source = T.resolve_source("torrents[3].source", str(path), timeout=1)
+    source = T.resolve_source("torrents[3].source", str(path))
     assert (source.kind, source.hashes.id, source.data) == ("file", hashes["id"], data)
-    assert T.resolve_source("source", f"file://{path}", timeout=1).hashes.v1 == hashes["v1"]
+    assert T.resolve_source("source", f"file://{path}").hashes.v1 == hashes["v1"]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_resolve_source_reads_magnets_and_files(tmp_path):
 )
 def test_resolve_source_errors(text, message):
     with pytest.raises(InvalidInput) as caught:
-        T.resolve_source("source", text, timeout=2)
+        T.resolve_source("source", text, Client("http://127.0.0.1:9", timeout=2, env={}))
     assert message in str(caught.value)
 
 
