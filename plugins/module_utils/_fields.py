@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,26 +21,31 @@ _WINDOWS_ABSOLUTE = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Line and paragraph separators are not control characters for Unicode (Zl, Zp), but Qt's and Python's line
 # splitting break on them like on '\n', and qBittorrent splits lists on line breaks.
-_LINE_SEPARATORS = {"\u2028", "\u2029"}
+# Every control character (Unicode category Cc: C0, DEL, C1 with NEL) and the line and paragraph separators,
+# which are not Cc but break lines for Qt and Python alike; qBittorrent splits list fields on line breaks.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What str.splitlines() breaks at: the characters of CONTROL that are line breaks.
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", "\f": "\\f", "\0": "\\0"}
 
 
 # --------------------------------------------------------------------------------------------- characters
-def control_character(text: str) -> str | None:
-    """The first control character or line separator in text, written so a person can see it, or None."""
-    for char in text:
-        if char in _LINE_SEPARATORS or unicodedata.category(char) == "Cc":
-            escaped = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"}.get(char)
-            return escaped or f"U+{ord(char):04X}"
-    return None
+def control_character(text: str) -> tuple[int, str] | None:
+    """(index, how to show it) of the first character of CONTROL in text, or None: '\\n', '\\r', 'U+2028'..."""
+    found = CONTROL.search(text)
+    if not found:
+        return None
+    char = found.group()
+    return found.start(), _ESCAPES.get(char, f"U+{ord(char):04X}")
 
 
 def no_control(option: str, text: str, what: str) -> str:
     """Refuse control characters: qBittorrent splits list fields (removeCategories, tags, hashes, urls) on
     line breaks and commas, so a name with a newline would name other items when it is removed."""
-    char = control_character(text)
-    if char is not None:
+    found = control_character(text)
+    if found is not None:
         raise InvalidInput(
-            f"{option}: the {what} {text!r} contains the control character {char}; qBittorrent would read it as "
+            f"{option}: the {what} {text!r} contains the control character {found[1]}; qBittorrent would read it as "
             "a separator (a newline in a removal names other items), so remove it"
         )
     return text

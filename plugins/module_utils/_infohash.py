@@ -15,15 +15,26 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from ._bencode import BencodeError, decode_dict
+from ._fields import LINE_BREAKS, control_character
 
-_HEX40 = re.compile(r"^[0-9a-fA-F]{40}$")
-_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
-_BASE32 = re.compile(r"^[A-Za-z2-7]{32}$")
+# \Z, not $: '$' also matches before a final '\n', and a percent-decoded magnet value can end with one.
+_HEX40 = re.compile(r"^[0-9a-fA-F]{40}\Z")
+_HEX64 = re.compile(r"^[0-9a-fA-F]{64}\Z")
+_BASE32 = re.compile(r"^[A-Za-z2-7]{32}\Z")
 # multihash prefix of a SHA2-256 digest: code 0x12, length 0x20 (BEP 9 btmh)
 _BTMH_SHA256 = "1220"
+# Unicode category Cc (C0 controls U+0000-U+001F, DEL U+007F, C1 controls U+0080-U+009F, with NEL U+0085), Zl
+# (U+2028 line separator) and Zp (U+2029 paragraph separator): exactly these code points. None of them belongs in
+# a magnet, a URL or a path someone declares, and qBittorrent splits the urls field of torrents/add at every '\n'
+# (TorrentsController::addAction, src/webui/api/torrentscontroller.cpp), so a line break inside one magnet adds
+# a second torrent. Format characters (Cf, such as the zero-width joiner inside emoji file names) are allowed:
+# they break no line, and error messages show them escaped (repr).
+# libtorrent's parse_magnet_uri strips a '.<digits>' suffix from a parameter name (xt.1, xt.2) and compares
+# names without case (src/magnet_uri.cpp); 'xt.x' is not an info hash for it, so not for us either.
+_XT = re.compile(r"^xt(\.[0-9]*)?$", re.IGNORECASE)
 
 
 class TorrentError(ValueError):
@@ -108,15 +119,25 @@ def _check_v1(info: Mapping[bytes, Any]) -> None:
 
 
 def from_magnet(uri: str) -> TorrentHashes:
-    """The hashes of a magnet URI: xt=urn:btih: (40 hex or 32 base32) and/or xt=urn:btmh:1220<64 hex>."""
+    """The hashes of a magnet URI: xt=urn:btih: (40 hex or 32 base32) and/or xt=urn:btmh:1220<64 hex>.
+
+    A magnet is one line: a line break or any other control character is refused (see _fields.CONTROL). Parameters are
+    split the way libtorrent splits them (at '&', then at the first '='; src/magnet_uri.cpp), so the hashes found
+    here are the ones the server finds.
+    """
     if not isinstance(uri, str) or not uri.lower().startswith("magnet:?"):
         raise TorrentError(f"{_short(uri)!r} is not a magnet URI (it must start with 'magnet:?')")
+    bad = control_character(uri)
+    if bad:
+        kind = "a line break" if uri[bad[0]] in LINE_BREAKS else "a control character"
+        raise TorrentError(f"a magnet URI is one line, but this one has {kind} ({bad[1]}) at character {bad[0] + 1}")
     v1 = v2 = name = None
-    for key, value in parse_qsl(uri[len("magnet:?") :], keep_blank_values=True):
-        key = key.lower()
-        if key == "dn" and value:
+    for part in uri[len("magnet:?") :].split("&"):
+        key, _sep, value = part.partition("=")
+        value = unquote_plus(value)
+        if key.lower() == "dn" and value:
             name = value
-        if key != "xt" and not key.startswith("xt."):
+        if not _XT.match(key):
             continue
         lowered = value.lower()
         if lowered.startswith("urn:btih:"):
@@ -132,6 +153,14 @@ def from_magnet(uri: str) -> TorrentHashes:
     if not v1 and not v2:
         raise TorrentError(f"the magnet {_short(uri)!r} has no xt=urn:btih: or xt=urn:btmh: info hash")
     return TorrentHashes(v1, v2, name)
+
+
+def magnet_to_send(uri: str) -> str:
+    """The magnet as torrents/add gets it: checked by from_magnet (one line, with an info hash), with the prefix
+    spelled 'magnet:?', the only spelling libtorrent's parse_magnet_uri accepts (src/magnet_uri.cpp) although
+    the scheme is case-insensitive (RFC 3986). The rest is sent exactly as it was parsed."""
+    from_magnet(uri)
+    return "magnet:?" + uri[len("magnet:?") :]
 
 
 def _btih(text: str) -> str:

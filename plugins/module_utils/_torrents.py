@@ -9,15 +9,18 @@ sections 6 and 7, and shared/reference/test-environment.md section 3 (state chan
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import _api
 from ._errors import InvalidInput, QbtError
-from ._infohash import TorrentError, TorrentHashes, TorrentIndex, from_magnet, from_torrent_file
+from ._fields import LINE_BREAKS, control_character
+from ._infohash import TorrentError, TorrentHashes, TorrentIndex, from_magnet, from_torrent_file, magnet_to_send
 
 # qBittorrent refuses bigger .torrent files by default (torrent_file_size_limit, 100 MiB).
 MAX_TORRENT_BYTES = 100 * 1024 * 1024
@@ -58,9 +61,16 @@ INFO_FIELDS = {
 
 
 class Source:
-    """A declared torrent source: a magnet (added by URI) or .torrent bytes (uploaded), with its hashes."""
+    """A declared torrent source: a magnet (added by URI) or .torrent bytes (uploaded), with its hashes.
+
+    text is what the task declared (whitespace around a magnet or URL removed); for a magnet it is exactly what
+    torrents/add gets, so it must be one line: add_requests() joins magnets with '\\n', and qBittorrent splits
+    at every '\\n' (TorrentsController::addAction, src/webui/api/torrentscontroller.cpp).
+    """
 
     def __init__(self, kind: str, text: str, hashes: TorrentHashes, data: bytes | None = None) -> None:
+        if kind == "magnet" and control_character(text):
+            raise ValueError("a magnet source must be a single line without control characters")
         self.kind = kind
         self.text = text
         self.hashes = hashes
@@ -72,34 +82,122 @@ def resolve_source(option: str, text: str, client=None) -> Source:
     its hashes.
 
     Everything happens before the first request to qBittorrent, so a bad source leaves the server untouched.
+
+    A source is exactly one magnet, URL or path: a line break or any other control character anywhere in it is
+    refused (see _fields.CONTROL). Whitespace around a magnet or a URL is removed (qBittorrent trims each URL
+    too); a path is used exactly as written, spaces included, since a file name may end with a space: a leading
+    space makes it relative (refused), a trailing one is part of the name (pointed out when no such file exists).
     """
-    text = (text or "").strip()
+    text = "" if text is None else str(text)
+    _refuse_control_characters(option, text)
+    stripped = text.strip()
     try:
-        if text.lower().startswith("magnet:"):
-            return Source("magnet", text, from_magnet(text))
-        if _URL.match(text):
-            data = _download(option, text, client)
-            return Source("url", text, from_torrent_file(data), data)
+        if stripped.lower().startswith("magnet:"):
+            hashes = from_magnet(stripped)
+            return Source("magnet", magnet_to_send(stripped), hashes)
+        if _URL.match(stripped):
+            data = _download(option, stripped, client)
+            return Source("url", stripped, from_torrent_file(data), data)
         path = os.path.expanduser(text[len("file://") :] if text.startswith("file://") else text)
         if not os.path.isabs(path):
+            hint = " (it starts with whitespace: a path is used exactly as written)" if text != text.lstrip() else ""
             raise InvalidInput(
                 f"{option}: {text!r} is not a magnet URI, an http(s) URL or an absolute path to a .torrent file on "
-                "the machine that runs the module"
+                f"the machine that runs the module{hint}"
             )
         data = _read(option, path)
         return Source("file", text, from_torrent_file(data), data)
     except TorrentError as exc:
-        raise InvalidInput(f"{option}: {text[:200]}: {exc}") from exc
+        raise InvalidInput(f"{option}: {stripped[:200]}: {exc}") from exc
+
+
+def _refuse_control_characters(option: str, text: str) -> None:
+    """One source, one torrent: a line break would make qBittorrent add a second torrent nobody hashed or
+    reported, and no other control character belongs in a magnet, a URL or a path a task declares."""
+    bad = control_character(text)
+    if bad:
+        index, shown = bad
+        kind = "a line break" if text[index] in LINE_BREAKS else "a control character"
+        raise InvalidInput(
+            f"{option}: a source is exactly one magnet URI, http(s) URL or path, but this one has {kind} ({shown}) "
+            f"at character {index + 1}; remove it (to add several torrents, give each its own item in torrents)"
+        )
+
+
+# What a path can be besides a regular file, for messages.
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_READ_CHUNK = 1024 * 1024
+# O_NONBLOCK: opening a FIFO for reading waits for a writer, forever; with it the open returns at once (and
+# fstat then refuses the FIFO). It changes nothing for a regular file. O_NOCTTY: a terminal swapped in never
+# becomes the process's controlling terminal.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _read(option: str, path: str) -> bytes:
+    """The bytes of a regular file, at most MAX_TORRENT_BYTES of them.
+
+    A device (/dev/zero, /dev/urandom) has size 0 and never ends, a FIFO blocks until someone writes: only a
+    regular file (after following symbolic links) is read. It is checked before opening and again on the opened
+    descriptor (the path may be swapped in between), and read with a hard bound (the file may grow meanwhile).
+    """
+    where = f"{option}: cannot read the .torrent file {path!r}"
     try:
-        if os.path.getsize(path) > MAX_TORRENT_BYTES:
-            raise InvalidInput(f"{option}: {path} is bigger than {MAX_TORRENT_BYTES} bytes, too big for a .torrent")
-        with open(path, "rb") as handle:
-            return handle.read()
+        found = os.stat(path)
     except OSError as exc:
-        raise InvalidInput(f"{option}: cannot read the .torrent file {path}: {exc.strerror or exc}") from exc
+        raise InvalidInput(f"{where}: {_stat_problem(path, exc)}") from exc
+    _require_regular(where, found.st_mode)
+    if found.st_size > MAX_TORRENT_BYTES:
+        raise InvalidInput(f"{where}: it is bigger than {MAX_TORRENT_BYTES} bytes, too big for a .torrent")
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise InvalidInput(f"{where}: {_stat_problem(path, exc)}") from exc
+    try:
+        _require_regular(where, os.fstat(descriptor).st_mode)
+        chunks, size = [], 0
+        while True:
+            # one byte more than the limit at most: enough to know the file is too big
+            chunk = os.read(descriptor, min(_READ_CHUNK, MAX_TORRENT_BYTES + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_TORRENT_BYTES:
+                raise InvalidInput(f"{where}: it grew beyond {MAX_TORRENT_BYTES} bytes while being read")
+    except OSError as exc:
+        raise InvalidInput(f"{where}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(descriptor)
+
+
+def _require_regular(where: str, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+    raise InvalidInput(f"{where}: it is {kind}, not a regular file; give the path of a .torrent file")
+
+
+def _stat_problem(path: str, exc: OSError) -> str:
+    """Why the path cannot be opened, in words."""
+    if exc.errno == errno.ENOENT:
+        if os.path.lexists(path):
+            return "it is a symbolic link to a file that does not exist"
+        if path != path.rstrip():
+            return "it does not exist (the path ends with whitespace, which is part of the file name)"
+        return "it does not exist"
+    if exc.errno == errno.EACCES:
+        return "it is unreadable: permission denied for the user that runs the module"
+    if exc.errno == errno.ENOTDIR:
+        return "a part of the path is not a directory"
+    if exc.errno == errno.ELOOP:
+        return "too many levels of symbolic links"
+    return str(exc.strerror or exc)
 
 
 def _download(option: str, url: str, client) -> bytes:

@@ -832,8 +832,12 @@ class Ansible:
         module_defaults: dict[str, Any] | None = None,
         scan: bool = True,
         timeout: float = 300,
+        wrap: list[str] | None = None,
     ) -> Run:
-        """Write a one-play playbook of TASKS and run it; every output is scanned for secrets."""
+        """Write a one-play playbook of TASKS and run it; every output is scanned for secrets.
+
+        WRAP: a command line that runs ansible-playbook (its arguments follow), such as prlimit's.
+        TIMEOUT: ansible-playbook is killed after so many seconds (subprocess.TimeoutExpired is raised)."""
         with self._lock:  # runs may go side by side
             self.runs += 1
             folder = self.workdir / f"{self.runs:03d}-{name}"
@@ -851,7 +855,7 @@ class Ansible:
         playbook = folder / "playbook.yml"
         playbook.write_text(yaml.safe_dump([play], sort_keys=False, width=1000), encoding="utf-8")
         records_file = folder / "records.jsonl"
-        argv = [str(BIN / "ansible-playbook"), str(playbook)]
+        argv = [*(wrap or []), str(BIN / "ansible-playbook"), str(playbook)]
         if inventory:
             argv += ["-i", str(inventory)]
         if verbosity:

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sys
+import unicodedata
 
 import pytest
 
 from ansible_collections.community.qbittorrent.plugins.module_utils._bencode import decode_dict, encode
+from ansible_collections.community.qbittorrent.plugins.module_utils._fields import (
+    CONTROL,
+    LINE_BREAKS,
+    control_character,
+)
 from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import (
     TorrentError,
     TorrentHashes,
@@ -16,6 +23,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._infohash im
     from_hash,
     from_magnet,
     from_torrent_file,
+    magnet_to_send,
 )
 from ansible_collections.community.qbittorrent.tests.harness.torrents import build_torrent, file_contents
 
@@ -139,12 +147,47 @@ def test_magnets():
         (f"magnet:?xt=urn:btmh:{V2}", "not a SHA-256 multihash"),
         (f"magnet:?xt=urn:btih:{V1}&xt=urn:btih:{'0' * 40}", "two different v1 hashes"),
         (f"magnet:?xt=urn:btmh:1220{V2}&xt=urn:btmh:1220{'0' * 64}", "two different v2 hashes"),
+        # one line: qBittorrent would add the second magnet too
+        (f"magnet:?xt=urn:btih:{V1}\nmagnet:?xt=urn:btih:{'0' * 40}", "has a line break (\\n) at character 61"),
+        (f"magnet:?xt=urn:btih:{V1}\r", "has a line break (\\r)"),
+        (f"magnet:?xt=urn:btih:{V1}\u2028", "has a line break (U+2028)"),
+        (f"magnet:?xt=urn:btih:{V1}&dn=a\x00b", "has a control character (U+0000)"),
+        # a percent-encoded line break decodes inside the value: still not a hash ('$' would have matched)
+        (f"magnet:?xt=urn:btih:{V1}%0A", "neither 40 hex"),
+        # libtorrent strips only a numeric suffix (xt.1): 'xt.x' is no info hash for the server either
+        (f"magnet:?xt.x=urn:btih:{V1}", "has no xt=urn:btih:"),
     ],
 )
 def test_bad_magnets(uri, message):
     with pytest.raises(TorrentError) as caught:
         from_magnet(uri)
     assert message in str(caught.value)
+
+
+def test_magnet_parameters_split_like_libtorrent():
+    # only '&' separates parameters (old Pythons' parse_qsl also split at ';'); '.<digits>' suffixes are dropped
+    assert from_magnet(f"magnet:?xt.=urn:btih:{V1}").v1 == V1
+    assert from_magnet(f"magnet:?XT.12=urn:btih:{V1}&dn=x").v1 == V1
+    with pytest.raises(TorrentError, match="neither 40 hex"):  # ';' stays inside the value
+        from_magnet(f"magnet:?xt=urn:btih:{V1};xt=urn:btih:{'0' * 40}")
+
+
+def test_magnet_to_send():
+    assert magnet_to_send(f"MaGnEt:?xt=urn:btih:{V1}&dn=a b") == f"magnet:?xt=urn:btih:{V1}&dn=a b"
+    with pytest.raises(TorrentError, match="line break"):
+        magnet_to_send(f"magnet:?xt=urn:btih:{V1}\nmagnet:?xt=urn:btih:{'0' * 40}")
+
+
+def test_control_characters_are_unicode_cc_zl_zp():
+    """CONTROL is exactly Unicode's Cc, Zl and Zp; LINE_BREAKS exactly what str.splitlines() breaks at."""
+    expected = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Zl", "Zp")}
+    matched = {chr(c) for c in range(sys.maxunicode + 1) if CONTROL.match(chr(c))}
+    assert matched == expected
+    assert LINE_BREAKS == {char for char in expected if len(f"a{char}b".splitlines()) == 2}
+    assert control_character("abc") is None
+    assert control_character("a\tb\n") == (1, "\\t")
+    assert control_character("ab\x85") == (2, "U+0085")
+    assert control_character("\u200d\u2029") == (1, "U+2029")  # U+200D (Cf) is not a control character
 
 
 def test_user_hashes():

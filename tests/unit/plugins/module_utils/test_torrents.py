@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import stat
+import tempfile
+import threading
+
 import pytest
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
@@ -46,7 +52,7 @@ def test_resolve_source_reads_magnets_and_files(tmp_path):
     "text, message",
     [
         ("relative/x.torrent", "is not a magnet URI, an http(s) URL or an absolute path"),
-        ("/nonexistent/x.torrent", "source: cannot read the .torrent file /nonexistent/x.torrent"),
+        ("/nonexistent/x.torrent", "source: cannot read the .torrent file '/nonexistent/x.torrent': it does not exist"),
         ("magnet:?xt=urn:btih:123", "neither 40 hex"),
         ("http://127.0.0.1:9/x.torrent", "source: cannot download http://127.0.0.1:9/x.torrent"),
     ],
@@ -55,6 +61,222 @@ def test_resolve_source_errors(text, message):
     with pytest.raises(InvalidInput) as caught:
         T.resolve_source("source", text, Client("http://127.0.0.1:9", timeout=2, env={}))
     assert message in str(caught.value)
+
+
+V1_B = "a" * 40
+MAGNET = f"magnet:?xt=urn:btih:{V1}&dn=a"
+# (character, how the message shows it): every kind of line break and some other control characters
+CONTROLS = [
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\t", "\\t"),
+    ("\v", "\\v"),
+    ("\f", "\\f"),
+    ("\x00", "U+0000"),
+    ("\x1b", "U+001B"),
+    ("\x1e", "U+001E"),
+    ("\x7f", "U+007F"),
+    ("\x80", "U+0080"),
+    ("\x85", "U+0085"),
+    ("\x9f", "U+009F"),
+    ("\u2028", "U+2028"),
+    ("\u2029", "U+2029"),
+]
+
+
+def _torrent_file(folder, name="x.torrent"):
+    data, hashes = build_torrent("x", file_contents("x", 1000), version="v1")
+    path = os.path.join(str(folder), name)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return path, data, hashes
+
+
+@pytest.fixture
+def no_reading(monkeypatch):
+    """resolve_source must refuse before reading a file or downloading anything."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a refused source was read or downloaded")
+
+    monkeypatch.setattr(T, "_read", refuse)
+    monkeypatch.setattr(T, "_download", refuse)
+
+
+@pytest.mark.parametrize("char, shown", CONTROLS)
+@pytest.mark.parametrize(
+    "template",
+    [
+        MAGNET + "{c}" + f"magnet:?xt=urn:btih:{V1_B}",  # the injection: a second magnet after a line break
+        MAGNET + "{c}",  # only at the end: still refused, whitespace stripping must not hide it
+        "{c}" + MAGNET,
+        "http://127.0.0.1:9/a.torrent{c}http://127.0.0.1:9/b.torrent",
+        "/tmp/a{c}b.torrent",
+    ],
+)
+def test_a_source_is_one_line(no_reading, template, char, shown):
+    text = template.format(c=char)
+    with pytest.raises(InvalidInput) as caught:
+        T.resolve_source("torrents[3].source", text)
+    message = str(caught.value)
+    assert message.startswith("torrents[3].source: a source is exactly one magnet URI")
+    assert f"({shown}) at character {text.index(char) + 1}" in message
+    kind = "a line break" if char in "\n\r\v\f\x1e\x85\u2028\u2029" else "a control character"
+    assert kind in message
+    assert char not in message
+
+
+def test_crlf_in_one_item_of_a_list(no_reading):
+    with pytest.raises(InvalidInput, match=r"^torrents\[1\]\.source: .*line break \(\\r\) at character"):
+        T.resolve_source("torrents[1].source", MAGNET + "\r\n" + f"magnet:?xt=urn:btih:{V1_B}")
+
+
+def test_format_characters_and_spaces_are_not_control_characters(tmp_path):
+    # U+200D (zero-width joiner, Unicode Cf) is part of emoji file names; spaces are part of many
+    path, data, hashes = _torrent_file(tmp_path, "family \U0001f468\u200d\U0001f469 x .torrent")
+    source = T.resolve_source("source", path)
+    assert (source.kind, source.text, source.data, source.hashes.v1) == ("file", path, data, hashes["v1"])
+
+
+def test_whitespace_around_a_magnet_or_url_is_removed():
+    source = T.resolve_source("source", f"  {MAGNET} ")
+    assert source.text == MAGNET
+
+
+def test_a_path_is_used_exactly_as_written(tmp_path):
+    # a trailing space is part of the file name...
+    path, data, _hashes = _torrent_file(tmp_path, "x.torrent ")
+    assert T.resolve_source("source", path).data == data
+    # ...and pointed out when no such file exists
+    with pytest.raises(InvalidInput, match=r"does not exist \(the path ends with whitespace"):
+        T.resolve_source("source", str(tmp_path / "y.torrent "))
+    # a leading space makes the path relative: refused, never stripped silently
+    with pytest.raises(InvalidInput, match=r"absolute path .*\(it starts with whitespace"):
+        T.resolve_source("source", " " + path)
+
+
+def test_the_magnet_sent_is_the_one_parsed():
+    source = T.resolve_source("source", f"MAGNET:?xt=urn:btih:{V1}&dn=a")
+    # libtorrent knows only the lowercase prefix; the rest is sent as declared
+    assert source.text == f"magnet:?xt=urn:btih:{V1}&dn=a"
+    with pytest.raises(ValueError, match="single line"):
+        T.Source("magnet", MAGNET + "\n" + MAGNET, source.hashes)
+    other = T.resolve_source("source", f"magnet:?xt=urn:btih:{V1_B}")
+    ((fields, files),) = T.add_requests([(source, {"savepath": "/x"}), (other, {"savepath": "/x"})])
+    # what qBittorrent makes of the urls field: one torrent per line, each trimmed (torrentscontroller.cpp)
+    assert [url.strip() for url in fields["urls"].split("\n")] == [source.text, other.text]
+    assert files == []
+
+
+@pytest.mark.parametrize(
+    "path, kind",
+    [("/dev/zero", "a character device"), ("/dev/urandom", "a character device"), ("/dev/null", "a character device")],
+)
+def test_devices_are_refused(path, kind):
+    if not os.path.exists(path):
+        pytest.skip(f"{path} does not exist here")
+    with pytest.raises(InvalidInput) as caught:
+        T.resolve_source("torrents[2].source", path)
+    assert str(caught.value) == (
+        f"torrents[2].source: cannot read the .torrent file '{path}': it is {kind}, not a regular file; give the "
+        "path of a .torrent file"
+    )
+
+
+def test_a_directory_is_refused(tmp_path):
+    with pytest.raises(InvalidInput, match=r"^source: cannot read the .torrent file '.*': it is a directory, not a"):
+        T.resolve_source("source", str(tmp_path))
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "x.torrent"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidInput, match=r"it is a FIFO \(named pipe\), not a regular file"):
+        T.resolve_source("source", str(fifo))
+
+
+def test_a_socket_is_refused():
+    folder = tempfile.mkdtemp()  # short: a socket path is limited to about 100 bytes
+    try:
+        path = os.path.join(folder, "s")
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(path)
+            with pytest.raises(InvalidInput, match=r"it is a socket, not a regular file"):
+                T.resolve_source("source", path)
+    finally:
+        if os.path.exists(os.path.join(folder, "s")):
+            os.unlink(os.path.join(folder, "s"))
+        os.rmdir(folder)
+
+
+def test_symbolic_links_are_followed(tmp_path):
+    path, data, _hashes = _torrent_file(tmp_path)
+    os.symlink(path, tmp_path / "good")
+    assert T.resolve_source("source", str(tmp_path / "good")).data == data
+    os.symlink("/dev/zero", tmp_path / "zero")
+    with pytest.raises(InvalidInput, match=r"'.*zero': it is a character device"):
+        T.resolve_source("source", str(tmp_path / "zero"))
+    os.symlink(tmp_path / "gone", tmp_path / "dangling")
+    with pytest.raises(InvalidInput, match=r"it is a symbolic link to a file that does not exist"):
+        T.resolve_source("source", str(tmp_path / "dangling"))
+    with pytest.raises(InvalidInput, match=r"a part of the path is not a directory"):
+        T.resolve_source("source", path + "/x.torrent")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_an_unreadable_file_is_refused(tmp_path):
+    path, _data, _hashes = _torrent_file(tmp_path)
+    os.chmod(path, 0)
+    with pytest.raises(InvalidInput, match=r"it is unreadable: permission denied"):
+        T.resolve_source("source", path)
+
+
+def test_the_size_is_bounded_before_and_while_reading(tmp_path, monkeypatch):
+    big = tmp_path / "big.torrent"
+    with open(big, "wb") as handle:
+        handle.truncate(T.MAX_TORRENT_BYTES + 1)  # sparse: no disk space used
+    with pytest.raises(InvalidInput, match=r"it is bigger than 104857600 bytes"):
+        T.resolve_source("source", str(big))
+    # a file that was small when checked and grew before it was read: the read itself is bounded
+    monkeypatch.setattr(T, "MAX_TORRENT_BYTES", 100)
+    grown = tmp_path / "grown.torrent"
+    grown.write_bytes(b"d" * 500)
+    real_stat = os.stat
+
+    def small_stat(path, *args, **kwargs):
+        found = real_stat(path, *args, **kwargs)
+        return os.stat_result((*found[:6], 50, *found[7:])) if str(path) == str(grown) else found
+
+    monkeypatch.setattr(T.os, "stat", small_stat)
+    with pytest.raises(InvalidInput, match=r"it grew beyond 100 bytes while being read"):
+        T.resolve_source("source", str(grown))
+
+
+def test_a_fifo_swapped_in_after_the_check_is_refused(tmp_path, monkeypatch):
+    """The path was a regular file when checked and is a FIFO when opened: the open must not wait for a writer,
+    and the opened descriptor is checked again."""
+    regular, _data, _hashes = _torrent_file(tmp_path)
+    fifo = tmp_path / "swapped.torrent"
+    os.mkfifo(fifo)
+    real_stat = os.stat
+    monkeypatch.setattr(T.os, "stat", lambda path, *a, **k: real_stat(regular if str(path) == str(fifo) else path))
+    outcome = []
+
+    def resolve():
+        try:
+            T.resolve_source("source", str(fifo))
+        except InvalidInput as exc:
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=resolve, daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():  # a regression: release the reader so the test run can go on, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(10)
+        pytest.fail("opening a FIFO waited for a writer")
+    assert outcome and "it is a FIFO (named pipe), not a regular file" in outcome[0]
+    assert stat.S_ISFIFO(real_stat(fifo).st_mode)
 
 
 def test_view_uses_one_vocabulary():
