@@ -26,7 +26,7 @@ _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # What str.splitlines() breaks at: the characters of CONTROL that are line breaks.
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", "\f": "\\f", "\0": "\\0"}
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", "\f": "\\f"}
 
 
 # --------------------------------------------------------------------------------------------- characters
