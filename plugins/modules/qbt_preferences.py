@@ -261,25 +261,51 @@ MODULE_KWARGS = {"required_one_of": [["preferences", "secret_preferences"]]}
 
 
 def declared_preferences(task):
-    """The declared keys (both options merged), every secret value registered, and every problem that needs no
-    request raised before the first one."""
+    """The declared keys (both options merged), every secret value registered, the option each key was declared
+    in, and every problem found without a request."""
     public = dict(task.params["preferences"] or {})
     secret = dict(task.params["secret_preferences"] or {})
     for values in (public, secret):
         for key in prefs.SECRET_KEYS.intersection(values):
             for text in prefs.leaf_texts(values[key]):
                 task.no_log(text)
+    options = {key: "preferences" for key in public}
+    options.update({key: "secret_preferences" for key in secret if key not in public})
     problems = [
-        f"secret_preferences: {key} is not a secret preference; declare it in preferences"
+        f"secret_preferences.{key}: not a secret preference; declare it in preferences"
         for key in secret
         if key not in prefs.SECRET_KEYS
     ]
     problems += [f"{key}: declared in both preferences and secret_preferences" for key in secret if key in public]
     declared = dict(public, **secret)
     problems += prefs.static_problems(declared)
-    if problems:
-        raise InvalidInput("preferences: " + "; ".join(problems) + ". Nothing was changed")
-    return declared
+    return declared, options, problems
+
+
+def fail_on(problems, options):
+    """Raise every problem in one message, each named by its option path (preferences.dl_limit)."""
+    if not problems:
+        return
+    named = []
+    for problem in problems:
+        key = problem.split(":", 1)[0]
+        named.append(problem if "." in key else f"{options.get(key, 'preferences')}.{problem}")
+    count = f"{len(named)} problems" if len(named) > 1 else "1 problem"
+    raise InvalidInput(f"preferences: {count}: " + "; ".join(named) + ". Nothing was changed")
+
+
+def server_platform(task, declared):
+    """The server's platform (linux, macos, windows) when a declared path needs it, else None (unknown)."""
+    if not any(prefs.path_platform_matters(value) for key, value in declared.items() if key in prefs.PATH_VALUE_KEYS):
+        return None
+    client = task.client
+    try:
+        if not client.supports("app/buildInfo"):
+            return None
+        platform = client.get_json("app/buildInfo").get("platform")
+    except QbtError:
+        return None
+    return platform if isinstance(platform, str) and platform else None
 
 
 def check_unknown(task, res, current):
@@ -314,40 +340,45 @@ def check_credentials(task, desired):
     return problems
 
 
-def verify(after, payload, res, what="qBittorrent"):
-    """Fail naming every written key whose value the server did not keep."""
+def verify(after, payload, res, options, what="qBittorrent"):
+    """Fail naming every written key whose value the server did not keep: it was written, so changed is true."""
     normalizers = res.normalizers()
     missing = []
     for key, value in payload.items():
         if key in prefs.WRITE_ONLY_KEYS:
             continue
         name = res.names.get(key, key)
-        label = name if name == key else f"{name} ({key} on this server)"
+        label = f"{options.get(name, 'preferences')}.{name}" + ("" if name == key else f" ({key} on this server)")
         if key not in after:
-            missing.append(f"{label}: it is no longer reported")
+            missing.append(f"{label}: {prefs.show(key, value)} was sent, and the key is no longer reported")
             continue
         normalize = normalizers.get(key) or prefs.normalizer(key, prefs.kind_of(key, after[key], known=True))
         if normalize(after[key]) != normalize(value):
-            missing.append(f"{label}: it has {prefs.show(key, after[key])} after {prefs.show(key, value)} was written")
+            missing.append(f"{label}: {prefs.show(key, value)} was sent, the server kept {prefs.show(key, after[key])}")
     if missing:
-        raise QbtError(
-            f"{what} did not keep every written preference (it ignores values it cannot use without an error): "
-            + "; ".join(missing)
+        error = QbtError(
+            f"{what} changed or dropped written preferences (it ignores or rewrites values it cannot use without an "
+            "error); they were written, so the task changed the server: " + "; ".join(missing)
         )
+        error.changed = True
+        raise error
 
 
 def run(task):
     client = task.client
-    declared = declared_preferences(task)
+    declared, options, problems = declared_preferences(task)
+    if all(key in prefs.SCHEMA for key in declared):
+        fail_on(problems, options)  # before any request: no declared key needs the server's keys to be judged
     current = client.get_json("app/preferences")
     for secret in prefs.masked(current)[1]:
         task.no_log(secret)
-    res = prefs.resolve(declared, current)
-    problems = res.problems + check_unknown(task, res, current)
+    judged = {problem.split(":", 1)[0] for problem in problems}
+    rest = {key: value for key, value in declared.items() if key not in judged}
+    res = prefs.resolve(rest, current, server_platform(task, rest))
+    problems += res.problems + check_unknown(task, res, current)
     if not problems:
         problems = check_credentials(task, res.desired)
-    if problems:
-        raise InvalidInput("preferences: " + "; ".join(problems) + ". Nothing was changed")
+    fail_on(problems, options)
 
     desired = dict(res.desired)
     password = desired.pop("web_ui_password", None)
@@ -383,20 +414,20 @@ def run(task):
         webui.write_preferences(client, general)
     if not final:
         after = client.get_json("app/preferences")
-        verify(after, general, res)
+        verify(after, general, res, options)
     else:
         if general and prefs.ENDPOINT_KEYS.intersection(final):
             # Verified before the WebUI moves: afterwards it may be out of reach.
-            verify(client.get_json("app/preferences"), general, res)
+            verify(client.get_json("app/preferences"), general, res, options)
             general = {}
         webui.write_preferences(client, final)
         result["web_ui"], after = webui.follow(task, current, final)
         if after is not None:
-            verify(after, final, res, what=f"qBittorrent at {result['web_ui']['url']}")
+            verify(after, final, res, options, what=f"qBittorrent at {result['web_ui']['url']}")
             result["web_ui"]["verified"] = True
         if general:
             # Only the credentials changed: the task's own session still works when the new ones could not be tried.
-            verify(after if after is not None else client.get_json("app/preferences"), general, res)
+            verify(after if after is not None else client.get_json("app/preferences"), general, res, options)
     if after is not None:
         for secret in prefs.masked(after)[1]:
             task.no_log(secret)
