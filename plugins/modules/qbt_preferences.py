@@ -13,7 +13,8 @@ description:
     C(app/setPreferences) changes) match the declared keys. Keys that are not declared are left alone.
   - One read, then at most one write holding only the keys that differ, then one read-back that checks every
     written key took effect. qBittorrent ignores unknown keys, wrong types and values it cannot use without an
-    error, so the module fails, naming the key, when the server did not keep a value.
+    error, so the module fails, naming the key, what was sent and what the server kept, when the server did not
+    keep a value; the task then reports C(changed=true), since it wrote.
   - Works with qBittorrent 4.1 to 5.3; keys renamed between versions are translated (see O(preferences)).
   - Keys that move the WebUI itself (C(web_ui_port), C(web_ui_address), C(use_https), C(web_ui_https_cert_path),
     C(web_ui_https_key_path)) or change its credentials (C(web_ui_username), C(web_ui_password)) are written
@@ -42,6 +43,17 @@ options:
         last two).
       - Speed limits (C(dl_limit), C(up_limit), C(alt_dl_limit), C(alt_up_limit)) are bytes per second, and
         qBittorrent keeps them in whole KiB/s, so they must be multiples of 1024.
+      - Every value is checked against what qBittorrent can keep as sent, because it clamps, reinterprets or drops
+        anything else without an error. Integers fit the C++ C(int) the server uses, and many keys have a narrower
+        range (ports, counts where -1 means no limit, C(max_ratio) up to 9999); enums take only their known values
+        (C(encryption), C(max_ratio_act), C(scheduler_days), C(upload_slots_behavior), ...); paths (C(save_path),
+        C(temp_path), C(scan_dirs), ...) must be absolute, and a Windows path is refused when the server reports
+        another platform; addresses (C(announce_ip), C(web_ui_address), C(bypass_auth_subnet_whitelist), ...)
+        must be IP addresses or subnets. The preferences reference of the collection's documentation lists every
+        key's type, range, unit, choices and versions.
+      - Every problem of the task (values, unknown keys, keys declared twice) is reported in one message, each by
+        its option path (such as C(preferences.dl_limit)), before anything is written. Without an unknown key
+        among them, value problems are found without any request.
       - C(start_paused_enabled) (qBittorrent 4.x) and C(add_stopped_enabled) (5.x) are the same preference; either
         name works on every version. C(proxy_type) is an integer up to 4.5 (0 none, 1 HTTP, 2 SOCKS5, 3 HTTP with
         authentication, 4 SOCKS5 with authentication, 5 SOCKS4) and a name from 4.6 (V(None), V(HTTP),

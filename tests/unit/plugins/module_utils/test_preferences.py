@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import pytest
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _preferences as prefs
@@ -461,3 +464,12 @@ def test_every_rule_belongs_to_a_known_key_of_a_matching_type():
             assert kind == "str", key
     assert prefs.RATE_KEYS == {"dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit"}
     assert prefs.CHOICES["torrent_content_layout"] == ("Original", "Subfolder", "NoSubfolder")
+
+
+def test_the_committed_preferences_reference_is_what_the_generator_writes():
+    root = Path(__file__).resolve().parents[4]
+    generator = runpy.run_path(str(root / "docs" / "dev" / "gen_preferences_reference.py"), run_name="gen")
+    committed = (root / "docs" / "docsite" / "rst" / "preferences_reference.rst").read_text(encoding="utf-8")
+    assert committed == generator["render"](), "run: python3 docs/dev/gen_preferences_reference.py"
+    for key in ("max_ratio_act", "web_ui_port", "start_paused_enabled", "dl_limit"):
+        assert f"``{key}``" in committed
