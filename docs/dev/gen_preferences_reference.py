@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) community.qbittorrent contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Write docs/docsite/rst/preferences_reference.rst from the preference table of plugins/module_utils/_preferences.py.
