@@ -7,13 +7,20 @@ the one that dropped it. The server is the truth at run time: app/preferences re
 a value of the right type, so a key's type comes from the server's own value, and the table is the fallback
 (for checks before any request, for keys the server never returns and for messages).
 
-Facts: shared/reference/qbittorrent-webapi.md section 3, and behaviour seen on qBittorrent 4.5.2, 5.1.0 and
-5.3.0 (test-environment.md section 3).
+The value rules (RULES) say what the server can keep as sent: ranges, choices with their meaning, units,
+paths and addresses. qBittorrent clamps, reinterprets or drops a value outside them without an error, so
+every declared value is checked against them before anything is written.
+
+Facts: qBittorrent's src/webui/api/appcontroller.cpp (preferencesAction, setPreferencesAction) of every
+release from 4.1.0, the setters it calls (src/base/bittorrent/sessionimpl.cpp, src/base/preferences.cpp), and
+behaviour seen on qBittorrent 4.5.2, 5.1.0 and 5.3.0 (docs/dev/gen_preferences_reference.py renders it all
+as docs/docsite/rst/preferences_reference.rst).
 """
 
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import math
 import posixpath
@@ -30,8 +37,8 @@ MASK = "********"
 
 # key, type, first release that has it, first release without it (- = still there), flags.
 # Flags: secret (masked everywhere), ro (read-only), wo (write-only), webui (changing it moves or re-keys the
-# WebUI), endpoint (it moves the WebUI to another address, port or scheme), path (a path on the server),
-# lines (a newline-separated list), semicolons (a ;-separated list), rate (bytes/s, kept in whole KiB/s).
+# WebUI), endpoint (it moves the WebUI to another address, port or scheme), path (a path on the server: absolute,
+# or empty for none), required (never empty), lines (a newline-separated list), semicolons (a ;-separated list).
 _TABLE = """
 locale                                      str    4.1.0
 performance_warning                         bool   4.5.0
@@ -64,9 +71,9 @@ torrent_changed_tmm_enabled                 bool   4.1.5
 save_path_changed_tmm_enabled               bool   4.1.5
 category_changed_tmm_enabled                bool   4.1.5
 use_subcategories                           bool   4.6.0  5.2.0
-save_path                                   str    4.1.0  -      path
+save_path                                   str    4.1.0  -      path required
 temp_path_enabled                           bool   4.1.0
-temp_path                                   str    4.1.0  -      path
+temp_path                                   str    4.1.0  -      path required
 use_category_paths_in_manual_mode           bool   4.5.0
 export_dir                                  str    4.1.0  5.3.0  path
 export_dir_fin                              str    4.1.0  5.3.0  path
@@ -128,10 +135,10 @@ ip_filter_enabled                           bool   4.1.0
 ip_filter_path                              str    4.1.0  -      path
 ip_filter_trackers                          bool   4.1.0
 banned_IPs                                  str    4.1.0  -      lines
-dl_limit                                    int    4.1.0  -      rate
-up_limit                                    int    4.1.0  -      rate
-alt_dl_limit                                int    4.1.0  -      rate
-alt_up_limit                                int    4.1.0  -      rate
+dl_limit                                    int    4.1.0
+up_limit                                    int    4.1.0
+alt_dl_limit                                int    4.1.0
+alt_up_limit                                int    4.1.0
 bittorrent_protocol                         int    4.1.0
 limit_utp_rate                              bool   4.1.0
 limit_tcp_overhead                          bool   4.1.0
@@ -314,8 +321,8 @@ def _flagged(flag: str) -> frozenset:
     return frozenset(key for key, pref in SCHEMA.items() if flag in pref.flags)
 
 
-# Preferences whose values are secrets. web_ui_password is write-only; the others are returned in clear text
-# by app/preferences (shared/reference/qbittorrent-webapi.md section 3).
+# Preferences whose values are secrets. web_ui_password is write-only (appcontroller.cpp preferencesAction never
+# returns it from 4.2 on); the others are returned in clear text.
 SECRET_KEYS = _flagged("secret")
 READ_ONLY_KEYS = _flagged("ro")
 WRITE_ONLY_KEYS = _flagged("wo")
@@ -324,28 +331,201 @@ WEBUI_KEYS = _flagged("webui")
 # The subset that moves the WebUI to another address, port or scheme.
 ENDPOINT_KEYS = _flagged("endpoint")
 PATH_KEYS = _flagged("path")
-RATE_KEYS = _flagged("rate")
+REQUIRED_KEYS = _flagged("required")
+# Keys whose values hold server paths (scan_dirs: its folders and targets).
+PATH_VALUE_KEYS = PATH_KEYS | {"scan_dirs"}
 # Keys qBittorrent stores as a list; a list declared for them is joined with the separator.
 LIST_SEPARATORS = {**{key: "\n" for key in _flagged("lines")}, **{key: ";" for key in _flagged("semicolons")}}
 
-# String enums: a value outside the list is silently ignored by the server. Matched case-insensitively and sent
-# in the server's spelling.
+
+class Rule(NamedTuple):
+    """What the server can keep for one key.
+
+    low/high bound a number; special: values with a meaning of their own, allowed even outside low..high;
+    choices: every value the server knows, with its meaning; step: a number must be a multiple of it; unit: what
+    a number counts; form: ip (an address, or empty for none), bind (an address or *), subnets, ip_ranges (each
+    item of the list). A path is a flag of the schema table.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    special: Mapping[Any, str] | None = None
+    choices: Mapping[Any, str] | None = None
+    step: int = 1
+    form: str = ""
+
+
+INT32 = (-(2**31), 2**31 - 1)  # QVariant::toInt(): a C++ int; every int key without a rule has this range
+INT64 = (-(2**63), 2**63 - 1)  # QVariant::toLongLong()
+_MAX = INT32[1]
+_KIB = _MAX // 1024 * 1024  # the largest int that is a whole number of KiB
+_PORT = Rule(0, 65535, "port")
+_NO_LIMIT = {-1: "no limit"}
+_RATE = Rule(0, _KIB, "bytes/s", {0: "no limit"}, step=1024)
+_OS_CACHE = {0: "disable the OS cache", 1: "enable the OS cache"}
+
+RULES: dict[str, Rule] = {
+    # Ports: quint16 (Preferences::setWebUIPort, Net::ProxyConfiguration::port); the others are ints the
+    # WebUI (src/webui/www/private/views/preferences.html) and the GUI (src/gui/advancedsettings.cpp) keep to
+    # 0..65535. web_ui_port 0 would lose the WebUI.
+    "web_ui_port": Rule(1, 65535, "port"),
+    "listen_port": Rule(0, 65535, "port", {0: "a random port at each start"}),
+    "ssl_listen_port": _PORT,
+    "proxy_port": _PORT,
+    "i2p_port": _PORT,
+    "embedded_tracker_port": _PORT,
+    "announce_port": Rule(0, 65535, "port", {0: "the listening port"}),
+    "outgoing_ports_min": Rule(0, 65535, "port", {0: "any port"}),
+    "outgoing_ports_max": Rule(0, 65535, "port", {0: "any port"}),
+    # Speed limits: SessionImpl::setGlobalDownloadSpeedLimit and siblings (sessionimpl.cpp) keep whole KiB/s
+    # in an int and report bytes/s: any other value comes back changed. 0 means no limit.
+    "dl_limit": _RATE,
+    "up_limit": _RATE,
+    "alt_dl_limit": _RATE,
+    "alt_up_limit": _RATE,
+    "slow_torrent_dl_rate_threshold": Rule(1, _MAX, "KiB/s"),
+    "slow_torrent_ul_rate_threshold": Rule(1, _MAX, "KiB/s"),
+    "slow_torrent_inactive_timer": Rule(1, _MAX, "seconds"),
+    # Counts: SessionImpl::setMaxConnections and siblings keep 0 and below as -1; setMaxActiveDownloads and
+    # siblings raise anything below -1 to -1 (sessionimpl.cpp).
+    "max_connec": Rule(1, _MAX, "connections", _NO_LIMIT),
+    "max_connec_per_torrent": Rule(1, _MAX, "connections", _NO_LIMIT),
+    "max_uploads": Rule(1, _MAX, "upload slots", _NO_LIMIT),
+    "max_uploads_per_torrent": Rule(1, _MAX, "upload slots", _NO_LIMIT),
+    "max_active_downloads": Rule(0, _MAX, "torrents", _NO_LIMIT),
+    "max_active_uploads": Rule(0, _MAX, "torrents", _NO_LIMIT),
+    "max_active_torrents": Rule(0, _MAX, "torrents", _NO_LIMIT),
+    "max_active_checking_torrents": Rule(1, _MAX, "torrents", _NO_LIMIT),
+    # Share limits: a torrent applies at most Torrent::MAX_RATIO and MAX_SEEDING_TIME (torrent.cpp, up to 5.1).
+    "max_ratio": Rule(0, 9999, "ratio", _NO_LIMIT),
+    "max_seeding_time": Rule(0, 525600, "minutes", _NO_LIMIT),
+    "max_inactive_seeding_time": Rule(0, 525600, "minutes", _NO_LIMIT),
+    "max_ratio_act": Rule(
+        choices={
+            0: "stop the torrent",
+            1: "remove the torrent",
+            2: "enable super seeding",
+            3: "remove it with its files",
+        }
+    ),
+    "share_limits_mode": Rule(choices={"MatchAny": "any limit reached", "MatchAll": "every limit reached"}),
+    # Int enums: the switch in setPreferencesAction (appcontroller.cpp) and the enums it casts to
+    # (src/base/bittorrent/session.h, src/base/preferences.h, src/base/torrentfileguard.h); a value outside is
+    # stored as is and then read as something else.
+    "encryption": Rule(choices={0: "prefer encryption", 1: "require encryption", 2: "disable encryption"}),
+    "bittorrent_protocol": Rule(choices={0: "TCP and uTP", 1: "TCP", 2: "uTP"}),
+    "scheduler_days": Rule(
+        choices={
+            0: "every day",
+            1: "weekdays",
+            2: "weekends",
+            3: "Monday",
+            4: "Tuesday",
+            5: "Wednesday",
+            6: "Thursday",
+            7: "Friday",
+            8: "Saturday",
+            9: "Sunday",
+        }
+    ),
+    "dyndns_service": Rule(choices={0: "DynDNS", 1: "No-IP"}),
+    "upload_slots_behavior": Rule(choices={0: "fixed slots", 1: "upload rate based"}),
+    "upload_choking_algorithm": Rule(choices={0: "round-robin", 1: "fastest upload", 2: "anti-leech"}),
+    "utp_tcp_mixed_mode": Rule(choices={0: "prefer TCP", 1: "peer proportional"}),
+    "disk_io_type": Rule(
+        choices={
+            0: "default",
+            1: "memory mapped files",
+            2: "POSIX-compliant",
+            3: "simple pread/pwrite",
+            4: "pread/pwrite (libtorrent 2.1 and later)",
+        }
+    ),
+    "disk_io_read_mode": Rule(choices=_OS_CACHE),
+    "disk_io_write_mode": Rule(choices={**_OS_CACHE, 2: "write-through (libtorrent 2)"}),
+    "auto_delete_mode": Rule(choices={0: "never", 1: "if added", 2: "always"}),
+    "file_log_age_type": Rule(choices={0: "days", 1: "months", 2: "years"}),
+    # String enums: Utils::String::toEnum in setPreferencesAction falls back to a default for any other name.
+    # Matched case-insensitively and sent in the server's spelling.
+    "torrent_content_layout": Rule(
+        choices={"Original": "as in the torrent", "Subfolder": "always a subfolder", "NoSubfolder": "no subfolder"}
+    ),
+    "torrent_stop_condition": Rule(
+        choices={"None": "none", "MetadataReceived": "metadata received", "FilesChecked": "files checked"}
+    ),
+    "resume_data_storage_type": Rule(choices={"Legacy": "fastresume files", "SQLite": "SQLite database"}),
+    "torrent_content_remove_option": Rule(
+        choices={"Delete": "delete the files", "MoveToTrash": "move the files to the trash"}
+    ),
+    "mail_notification_encryption_type": Rule(choices={"None": "none", "STARTTLS": "STARTTLS", "SMTPS": "SMTPS"}),
+    # Times: the scheduler's QTime (Preferences::setSchedulerStartTime); the WebUI and the GUI keep the rest.
+    "schedule_from_hour": Rule(0, 23, "hour"),
+    "schedule_to_hour": Rule(0, 23, "hour"),
+    "schedule_from_min": Rule(0, 59, "minute"),
+    "schedule_to_min": Rule(0, 59, "minute"),
+    "web_ui_session_timeout": Rule(0, _MAX, "seconds"),
+    "web_ui_ban_duration": Rule(1, _MAX, "seconds"),
+    "web_ui_max_auth_fail_count": Rule(0, _MAX, "failed logins", {0: "never ban"}),
+    "web_ui_sessions_count_limit": Rule(0, _MAX, "sessions"),
+    "file_log_age": Rule(1, 365, "file_log_age_type units"),
+    "file_log_max_size": Rule(1, _MAX // 1024, "KiB"),  # multiplied by 1024 into an int
+    "save_resume_data_interval": Rule(0, _MAX, "minutes", {0: "never"}),
+    "save_statistics_interval": Rule(0, _MAX, "minutes", {0: "never"}),
+    "refresh_interval": Rule(30, 99999, "milliseconds"),
+    "rss_refresh_interval": Rule(1, _MAX, "minutes"),
+    "rss_fetch_delay": Rule(0, INT64[1], "seconds"),
+    "rss_max_articles_per_feed": Rule(0, _MAX, "articles"),
+    "upnp_lease_duration": Rule(0, _MAX, "seconds", {0: "permanent"}),
+    "hostname_cache_ttl": Rule(0, _MAX, "seconds"),
+    "stop_tracker_timeout": Rule(0, _MAX, "seconds"),
+    "disk_cache_ttl": Rule(1, _MAX, "seconds"),
+    "shutdown_timeout": Rule(0, _MAX, "seconds", _NO_LIMIT),
+    # Sizes and advanced settings: src/gui/advancedsettings.cpp and the checks of preferences.html.
+    "checking_memory_use": Rule(1, 1024, "MiB"),
+    "disk_cache": Rule(0, 33554431, "MiB", {-1: "automatic"}),  # SessionImpl::setDiskCacheSize caps it
+    "memory_working_set_limit": Rule(1, _MAX, "MiB"),
+    "disk_queue_size": Rule(1024, _KIB, "bytes"),
+    "socket_send_buffer_size": Rule(0, _KIB, "bytes", {0: "system default"}),
+    "socket_receive_buffer_size": Rule(0, _KIB, "bytes", {0: "system default"}),
+    "send_buffer_watermark": Rule(1, _MAX, "KiB"),
+    "send_buffer_low_watermark": Rule(1, _MAX, "KiB"),
+    "send_buffer_watermark_factor": Rule(1, _MAX, "%"),
+    "torrent_file_size_limit": Rule(1, INT64[1], "bytes"),
+    "async_io_threads": Rule(1, 1024, "threads"),  # SessionImpl::asyncIOThreads clamps to 1..1024
+    "hashing_threads": Rule(1, 1024, "threads"),
+    "file_pool_size": Rule(1, _MAX, "files"),
+    "socket_backlog_size": Rule(1, _MAX, "connections"),
+    "connection_speed": Rule(0, _MAX, "connections/s"),
+    "bdecode_depth_limit": Rule(0, _MAX),
+    "bdecode_token_limit": Rule(0, _MAX),
+    "peer_tos": Rule(0, 255, "DSCP"),
+    "peer_turnover": Rule(0, 100, "%"),
+    "peer_turnover_cutoff": Rule(0, 100, "%"),
+    "peer_turnover_interval": Rule(0, 3600, "seconds"),
+    "max_concurrent_http_announces": Rule(1, _MAX, "announces"),
+    "request_queue_size": Rule(1, _MAX, "requests"),
+    "max_outstanding_block_requests": Rule(1, _MAX, "requests"),
+    # Addresses: QHostAddress in setPreferencesAction (announce_ip, current_interface_address keep "" for one it
+    # cannot read), WebUI::configure (web_ui_address: * or an address; anything else does not listen), and
+    # Utils::Net::parseSubnet (the whitelist and the reverse proxies drop what they cannot read).
+    "announce_ip": Rule(form="ip"),
+    "current_interface_address": Rule(form="ip"),
+    "web_ui_address": Rule(form="bind"),
+    "bypass_auth_subnet_whitelist": Rule(form="subnets"),
+    "web_ui_reverse_proxies_list": Rule(form="subnets"),
+    "banned_IPs": Rule(form="ip_ranges"),  # single addresses; ranges and subnets from 5.3 (Utils::Net::parseIPRange)
+}
+# Speed limits: bytes/s kept in whole KiB/s.
+RATE_KEYS = frozenset(key for key, rule in RULES.items() if rule.step == 1024)
+# The string enums, in the server's spelling.
 CHOICES = {
-    "torrent_content_layout": ("Original", "Subfolder", "NoSubfolder"),
-    "torrent_stop_condition": ("None", "MetadataReceived", "FilesChecked"),
-    "resume_data_storage_type": ("Legacy", "SQLite"),
-    "torrent_content_remove_option": ("Delete", "MoveToTrash"),
+    key: tuple(rule.choices)
+    for key, rule in RULES.items()
+    if rule.choices and isinstance(next(iter(rule.choices)), str)
 }
-# Ranges the server does not enforce but that a working setup needs (web_ui_port 0 would lose the WebUI).
-RANGES = {
-    "web_ui_port": (1, 65535),
-    "listen_port": (0, 65535),
-    "proxy_port": (0, 65535),
-    "schedule_from_hour": (0, 23),
-    "schedule_to_hour": (0, 23),
-    "schedule_from_min": (0, 59),
-    "schedule_to_min": (0, 59),
-}
+# Windows absolute paths: a drive letter, or a UNC share.
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/][^\\/]+)")
 
 # Renamed keys: (older name, newer name, release of the rename). The server's keys decide which one it has.
 RENAMES = (("start_paused_enabled", "add_stopped_enabled", "5.0.0"),)
@@ -466,10 +646,11 @@ class _Invalid(ValueError):
     """A value of the right type that breaks a rule of the server; the message says it all."""
 
 
-def coerce(key: str, value: Any, kind: str) -> Any:
-    """VALUE as the type KIND, the way templated values arrive ('5', 'yes', '1.5', a JSON object).
+def coerce(key: str, value: Any, kind: str, platform: str | None = None) -> Any:
+    """VALUE as the type KIND, the way templated values arrive ('5', 'yes', '1.5', a JSON object), checked
+    against the key's rule. PLATFORM is the server's (app/buildInfo: linux, macos, windows; None when unknown).
 
-    Raise ValueError with a message naming the key, the value (never a secret) and the expected type.
+    Raise ValueError with a message naming the key, the value (never a secret), the rule and the unit.
     """
     try:
         converted = _CONVERTERS[kind](key, value)
@@ -478,7 +659,10 @@ def coerce(key: str, value: Any, kind: str) -> Any:
     except (TypeError, ValueError) as exc:
         hint = f": {exc}" if isinstance(exc, _Hint) else ""
         raise ValueError(f"{key}: expected {KIND_NAMES[kind]}, got {show(key, value)}{hint}") from None
-    return _check_value(key, converted)
+    try:
+        return _check_value(key, converted, kind, platform)
+    except _Invalid as exc:
+        raise ValueError(f"{key}: {exc}") from None
 
 
 def _to_bool(key: str, value: Any) -> bool:
@@ -569,22 +753,149 @@ _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
-def _check_value(key: str, value: Any) -> Any:
-    """Rules a value must follow for the server to keep it as declared."""
-    if key in CHOICES and isinstance(value, str):
-        for choice in CHOICES[key]:
-            if choice.lower() == value.strip().lower():
+def _shown(key: str, value: Any) -> str:
+    return "(hidden)" if key in SECRET_KEYS else repr(value)
+
+
+def _meanings(mapping: Mapping[Any, str]) -> str:
+    return ", ".join(f"{value} ({meaning})" for value, meaning in mapping.items())
+
+
+def describe(key: str, kind: str | None = None) -> str:
+    """The rule of KEY in words (for messages and the reference)."""
+    rule = RULES.get(key)
+    kind = kind or (SCHEMA[key].kind if key in SCHEMA else None)
+    if rule is not None and rule.choices:
+        return "one of " + _meanings(rule.choices)
+    if rule is not None and rule.form:
+        return _FORMS[rule.form]
+    if key in PATH_KEYS:
+        text = "an absolute path (POSIX, or Windows on a Windows server)"
+        return text if key in REQUIRED_KEYS else text + ", or empty for none"
+    if kind in ("int", "float"):
+        low, high = (rule.low, rule.high) if rule is not None and rule.low is not None else INT32
+        text = f"{low}..{high}"
+        if rule is not None and rule.unit:
+            text += f" {rule.unit}"
+        if rule is not None and rule.step > 1:
+            text += f", a multiple of {rule.step}"
+        if rule is not None and rule.special:
+            text += "; " + _meanings(rule.special)
+        return text
+    return ""
+
+
+_FORMS = {
+    "ip": "an IP address, or empty for none",
+    "bind": "an IP address, or * (or empty) for every address",
+    "subnets": "IP addresses or subnets (CIDR)",
+    "ip_ranges": "IP addresses (qBittorrent 5.3 and later also take subnets and first - last ranges)",
+}
+
+
+def _check_value(key: str, value: Any, kind: str, platform: str | None = None) -> Any:
+    """The rules a value must follow for the server to keep it as sent; the value as the server spells it."""
+    rule = RULES.get(key) or Rule()
+    if rule.choices:
+        for choice in rule.choices:
+            if choice == value or (isinstance(value, str) and str(choice).lower() == value.strip().lower()):
                 return choice
-        raise ValueError(f"{key}: {value!r} is not one of {', '.join(CHOICES[key])}")
-    if key in RATE_KEYS and isinstance(value, int) and (value < 0 or value % 1024):
-        raise ValueError(
-            f"{key}: {value} cannot be kept: qBittorrent keeps speed limits in whole KiB/s, so declare a multiple "
-            "of 1024 bytes/s (0 means no limit)"
-        )
-    if key in RANGES and isinstance(value, int):
-        low, high = RANGES[key]
+        raise _Invalid(f"{_shown(key, value)} is not {describe(key)}")
+    if kind in ("int", "float") and not isinstance(value, bool):
+        low, high = (rule.low, rule.high) if rule.low is not None else INT64 if kind == "float" else INT32
+        if rule.special and value in rule.special:
+            return value
+        if rule.step > 1 and (value < 0 or value % rule.step):
+            raise _Invalid(
+                f"{value} cannot be kept: qBittorrent keeps it in whole KiB/s, so declare a multiple of {rule.step} "
+                f"{rule.unit} from 0 (no limit) to {rule.high}"
+            )
         if not low <= value <= high:
-            raise ValueError(f"{key}: {value} is outside {low}..{high}")
+            if rule.low is None:
+                raise _Invalid(f"{value} is outside {low}..{high}, the range of the C++ int qBittorrent keeps it in")
+            raise _Invalid(f"{value} is outside {describe(key, kind)}")
+        return value
+    if key in PATH_KEYS and isinstance(value, str):
+        return _check_path(key, value, platform)
+    if key == "scan_dirs" and isinstance(value, Mapping):
+        return {
+            _check_path(key, folder, platform, "watched folder"): (
+                _check_path(key, target, platform, f"target of {folder!r}") if isinstance(target, str) else target
+            )
+            for folder, target in value.items()
+        }
+    if rule.form and isinstance(value, str):
+        return _check_address(key, value, rule.form)
+    return value
+
+
+def path_platform_matters(value: Any) -> bool:
+    """Whether VALUE (a declared path, or scan_dirs) holds a path whose meaning depends on the server's platform."""
+    if isinstance(value, Mapping):
+        return any(path_platform_matters(item) for pair in value.items() for item in pair)
+    return isinstance(value, str) and bool(_WINDOWS_PATH.match(value))
+
+
+def clean_path(path: str) -> str:
+    """A POSIX path as qBittorrent's Path keeps it (QDir::cleanPath): no '//', '.', '..' or trailing '/'."""
+    cleaned = posixpath.normpath(path)
+    if cleaned.startswith("//"):
+        cleaned = "/" + cleaned.lstrip("/")
+    return cleaned
+
+
+def _check_path(key: str, path: str, platform: str | None, what: str = "path") -> str:
+    if not path.strip():
+        if key in REQUIRED_KEYS or key == "scan_dirs":
+            raise _Invalid(f"the {what} is empty; declare an absolute path")
+        return path
+    windows = bool(_WINDOWS_PATH.match(path))
+    if path.startswith("/"):
+        return clean_path(path)
+    if windows:
+        if platform is None or platform == "windows":
+            return path
+        raise _Invalid(
+            f"the {what} {_shown(key, path)} is a Windows path, but the server runs on {platform}; declare an "
+            "absolute POSIX path"
+        )
+    raise _Invalid(
+        f"the {what} {_shown(key, path)} is not absolute: qBittorrent would resolve it against a folder of its "
+        "own; declare an absolute path (POSIX, or Windows on a Windows server)"
+    )
+
+
+def _address(text: str) -> Any:
+    return ipaddress.ip_address(text)
+
+
+def _check_address(key: str, value: str, form: str) -> str:
+    text = value.strip()
+    if form in ("ip", "bind"):
+        if not text or (form == "bind" and text == "*"):
+            return text
+        try:
+            address = _address(text)
+        except ValueError:
+            raise _Invalid(f"{_shown(key, value)} is not {_FORMS[form]}") from None
+        return str(address) if form == "ip" else text
+    # The whitelist also takes commas (setPreferencesAction splits it on both).
+    separators = "[,\n]" if key == "bypass_auth_subnet_whitelist" else re.escape(LIST_SEPARATORS.get(key, "\n"))
+    bad = []
+    for item in filter(None, (item.strip() for item in re.split(separators, value))):
+        try:
+            if form == "ip_ranges" and "-" in item:
+                first, last = (part.strip() for part in item.split("-", 1))
+                if _address(first).version != _address(last).version:
+                    raise ValueError()
+            elif "/" in item:
+                ipaddress.ip_network(item, strict=False)
+            else:
+                _address(item)
+        except ValueError:
+            bad.append(item)
+    if bad:
+        raise _Invalid(f"{', '.join(_shown(key, item) for item in bad)}: expected {_FORMS[form]}")
     return value
 
 
@@ -716,8 +1027,9 @@ class Resolution:
         return {key: normalizer(key, kind_of(key, None)) for key in self.desired}
 
 
-def resolve(declared: Mapping[str, Any], current: Mapping[str, Any]) -> Resolution:
-    """Translate, type and complete the declared preferences for a server whose app/preferences is CURRENT."""
+def resolve(declared: Mapping[str, Any], current: Mapping[str, Any], platform: str | None = None) -> Resolution:
+    """Translate, type, check and complete the declared preferences for a server whose app/preferences is
+    CURRENT, running on PLATFORM (app/buildInfo; None when unknown)."""
     res = Resolution()
     for key, value in declared.items():
         target = key
@@ -739,7 +1051,7 @@ def resolve(declared: Mapping[str, Any], current: Mapping[str, Any]) -> Resoluti
             continue  # needs proxy_auth_enabled; done below
         kind = kind_of(target, current.get(target), known=target in current) or "str"
         try:
-            res.desired[target] = coerce(target, value, kind)
+            res.desired[target] = coerce(target, value, kind, platform)
         except ValueError as exc:
             res.problems.append(str(exc).replace(f"{target}:", f"{key}:", 1) if target != key else str(exc))
     if "proxy_type" in res.names:

@@ -13,7 +13,8 @@ description:
     C(app/setPreferences) changes) match the declared keys. Keys that are not declared are left alone.
   - One read, then at most one write holding only the keys that differ, then one read-back that checks every
     written key took effect. qBittorrent ignores unknown keys, wrong types and values it cannot use without an
-    error, so the module fails, naming the key, when the server did not keep a value.
+    error, so the module fails, naming the key, what was sent and what the server kept, when the server did not
+    keep a value; the task then reports C(changed=true), since it wrote.
   - Works with qBittorrent 4.1 to 5.3; keys renamed between versions are translated (see O(preferences)).
   - Keys that move the WebUI itself (C(web_ui_port), C(web_ui_address), C(use_https), C(web_ui_https_cert_path),
     C(web_ui_https_key_path)) or change its credentials (C(web_ui_username), C(web_ui_password)) are written
@@ -42,6 +43,17 @@ options:
         last two).
       - Speed limits (C(dl_limit), C(up_limit), C(alt_dl_limit), C(alt_up_limit)) are bytes per second, and
         qBittorrent keeps them in whole KiB/s, so they must be multiples of 1024.
+      - Every value is checked against what qBittorrent can keep as sent, because it clamps, reinterprets or drops
+        anything else without an error. Integers fit the C++ C(int) the server uses, and many keys have a narrower
+        range (ports, counts where -1 means no limit, C(max_ratio) up to 9999); enums take only their known values
+        (C(encryption), C(max_ratio_act), C(scheduler_days), C(upload_slots_behavior), ...); paths (C(save_path),
+        C(temp_path), C(scan_dirs), ...) must be absolute, and a Windows path is refused when the server reports
+        another platform; addresses (C(announce_ip), C(web_ui_address), C(bypass_auth_subnet_whitelist), ...)
+        must be IP addresses or subnets. The preferences reference of the collection's documentation lists every
+        key's type, range, unit, choices and versions.
+      - Every problem of the task (values, unknown keys, keys declared twice) is reported in one message, each by
+        its option path (such as C(preferences.dl_limit)), before anything is written. Without an unknown key
+        among them, value problems are found without any request.
       - C(start_paused_enabled) (qBittorrent 4.x) and C(add_stopped_enabled) (5.x) are the same preference; either
         name works on every version. C(proxy_type) is an integer up to 4.5 (0 none, 1 HTTP, 2 SOCKS5, 3 HTTP with
         authentication, 4 SOCKS5 with authentication, 5 SOCKS4) and a name from 4.6 (V(None), V(HTTP),
@@ -261,25 +273,51 @@ MODULE_KWARGS = {"required_one_of": [["preferences", "secret_preferences"]]}
 
 
 def declared_preferences(task):
-    """The declared keys (both options merged), every secret value registered, and every problem that needs no
-    request raised before the first one."""
+    """The declared keys (both options merged), every secret value registered, the option each key was declared
+    in, and every problem found without a request."""
     public = dict(task.params["preferences"] or {})
     secret = dict(task.params["secret_preferences"] or {})
     for values in (public, secret):
         for key in prefs.SECRET_KEYS.intersection(values):
             for text in prefs.leaf_texts(values[key]):
                 task.no_log(text)
+    options = {key: "preferences" for key in public}
+    options.update({key: "secret_preferences" for key in secret if key not in public})
     problems = [
-        f"secret_preferences: {key} is not a secret preference; declare it in preferences"
+        f"secret_preferences.{key}: not a secret preference; declare it in preferences"
         for key in secret
         if key not in prefs.SECRET_KEYS
     ]
     problems += [f"{key}: declared in both preferences and secret_preferences" for key in secret if key in public]
     declared = dict(public, **secret)
     problems += prefs.static_problems(declared)
-    if problems:
-        raise InvalidInput("preferences: " + "; ".join(problems) + ". Nothing was changed")
-    return declared
+    return declared, options, problems
+
+
+def fail_on(problems, options):
+    """Raise every problem in one message, each named by its option path (preferences.dl_limit)."""
+    if not problems:
+        return
+    named = []
+    for problem in problems:
+        key = problem.split(":", 1)[0]
+        named.append(problem if "." in key else f"{options.get(key, 'preferences')}.{problem}")
+    count = f"{len(named)} problems" if len(named) > 1 else "1 problem"
+    raise InvalidInput(f"preferences: {count}: " + "; ".join(named) + ". Nothing was changed")
+
+
+def server_platform(task, declared):
+    """The server's platform (linux, macos, windows) when a declared path needs it, else None (unknown)."""
+    if not any(prefs.path_platform_matters(value) for key, value in declared.items() if key in prefs.PATH_VALUE_KEYS):
+        return None
+    client = task.client
+    try:
+        if not client.supports("app/buildInfo"):
+            return None
+        platform = client.get_json("app/buildInfo").get("platform")
+    except QbtError:
+        return None
+    return platform if isinstance(platform, str) and platform else None
 
 
 def check_unknown(task, res, current):
@@ -314,40 +352,45 @@ def check_credentials(task, desired):
     return problems
 
 
-def verify(after, payload, res, what="qBittorrent"):
-    """Fail naming every written key whose value the server did not keep."""
+def verify(after, payload, res, options, what="qBittorrent"):
+    """Fail naming every written key whose value the server did not keep: it was written, so changed is true."""
     normalizers = res.normalizers()
     missing = []
     for key, value in payload.items():
         if key in prefs.WRITE_ONLY_KEYS:
             continue
         name = res.names.get(key, key)
-        label = name if name == key else f"{name} ({key} on this server)"
+        label = f"{options.get(name, 'preferences')}.{name}" + ("" if name == key else f" ({key} on this server)")
         if key not in after:
-            missing.append(f"{label}: it is no longer reported")
+            missing.append(f"{label}: {prefs.show(key, value)} was sent, and the key is no longer reported")
             continue
         normalize = normalizers.get(key) or prefs.normalizer(key, prefs.kind_of(key, after[key], known=True))
         if normalize(after[key]) != normalize(value):
-            missing.append(f"{label}: it has {prefs.show(key, after[key])} after {prefs.show(key, value)} was written")
+            missing.append(f"{label}: {prefs.show(key, value)} was sent, the server kept {prefs.show(key, after[key])}")
     if missing:
-        raise QbtError(
-            f"{what} did not keep every written preference (it ignores values it cannot use without an error): "
-            + "; ".join(missing)
+        error = QbtError(
+            f"{what} changed or dropped written preferences (it ignores or rewrites values it cannot use without an "
+            "error); they were written, so the task changed the server: " + "; ".join(missing)
         )
+        error.changed = True
+        raise error
 
 
 def run(task):
     client = task.client
-    declared = declared_preferences(task)
+    declared, options, problems = declared_preferences(task)
+    if all(key in prefs.SCHEMA for key in declared):
+        fail_on(problems, options)  # before any request: no declared key needs the server's keys to be judged
     current = client.get_json("app/preferences")
     for secret in prefs.masked(current)[1]:
         task.no_log(secret)
-    res = prefs.resolve(declared, current)
-    problems = res.problems + check_unknown(task, res, current)
+    judged = {problem.split(":", 1)[0] for problem in problems}
+    rest = {key: value for key, value in declared.items() if key not in judged}
+    res = prefs.resolve(rest, current, server_platform(task, rest))
+    problems += res.problems + check_unknown(task, res, current)
     if not problems:
         problems = check_credentials(task, res.desired)
-    if problems:
-        raise InvalidInput("preferences: " + "; ".join(problems) + ". Nothing was changed")
+    fail_on(problems, options)
 
     desired = dict(res.desired)
     password = desired.pop("web_ui_password", None)
@@ -383,20 +426,20 @@ def run(task):
         webui.write_preferences(client, general)
     if not final:
         after = client.get_json("app/preferences")
-        verify(after, general, res)
+        verify(after, general, res, options)
     else:
         if general and prefs.ENDPOINT_KEYS.intersection(final):
             # Verified before the WebUI moves: afterwards it may be out of reach.
-            verify(client.get_json("app/preferences"), general, res)
+            verify(client.get_json("app/preferences"), general, res, options)
             general = {}
         webui.write_preferences(client, final)
         result["web_ui"], after = webui.follow(task, current, final)
         if after is not None:
-            verify(after, final, res, what=f"qBittorrent at {result['web_ui']['url']}")
+            verify(after, final, res, options, what=f"qBittorrent at {result['web_ui']['url']}")
             result["web_ui"]["verified"] = True
         if general:
             # Only the credentials changed: the task's own session still works when the new ones could not be tried.
-            verify(after if after is not None else client.get_json("app/preferences"), general, res)
+            verify(after if after is not None else client.get_json("app/preferences"), general, res, options)
     if after is not None:
         for secret in prefs.masked(after)[1]:
             task.no_log(secret)

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _preferences as prefs
@@ -125,7 +128,7 @@ def test_value_rules():
     with pytest.raises(ValueError, match="multiple of 1024"):
         prefs.coerce("up_limit", -1, "int")
     assert prefs.coerce("torrent_content_layout", "subfolder", "str") == "Subfolder"
-    with pytest.raises(ValueError, match="Original, Subfolder, NoSubfolder"):
+    with pytest.raises(ValueError, match="Original .*, Subfolder .*, NoSubfolder "):
         prefs.coerce("torrent_content_layout", "Sideways", "str")
     with pytest.raises(ValueError, match="outside 1..65535"):
         prefs.coerce("web_ui_port", 0, "int")
@@ -281,7 +284,7 @@ def test_share_limits_are_completed():
         ({"max_ratio": 2, "max_ratio_enabled": False}, "does not agree with max_ratio_enabled"),
         ({"max_ratio": -1, "max_ratio_enabled": True}, "does not agree"),
         ({"max_ratio_enabled": True}, "needs max_ratio as well"),
-        ({"max_seeding_time": -5}, "use -1 for no limit"),
+        ({"max_seeding_time": -5}, "-5 is outside 0..525600 minutes; -1 (no limit)"),
     ],
 )
 def test_share_limit_problems(declared, words):
@@ -314,3 +317,164 @@ def test_every_key_seen_on_the_test_servers_is_in_the_table():
     # The keys 4.5.2, 5.1.0 and 5.3.0 returned (test-environment.md); the table documents all of them.
     seen = {"dl_limit", "web_ui_api_key", "add_stopped_enabled", "start_paused_enabled", "proxy_torrents_only"}
     assert seen <= set(prefs.SCHEMA)
+
+
+INT_MAX = 2**31 - 1
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        # ints past the C++ int the server converts to, and negative counts
+        ("dl_limit", 2**31, "outside 0..2147482624 bytes/s"),
+        ("dl_limit", 2**63, "outside 0..2147482624 bytes/s"),
+        ("up_limit", 2147483647, "multiple of 1024"),
+        ("alt_dl_limit", -1024, "multiple of 1024"),
+        ("file_pool_size", INT_MAX + 1, "outside 1..2147483647 files"),
+        ("bdecode_depth_limit", -1, "outside 0..2147483647"),
+        ("some_int_key_without_a_rule", 2**31, "the C++ int"),
+        ("max_connec", 0, "outside 1..2147483647 connections; -1 (no limit)"),
+        ("max_connec", -2, "-1 (no limit)"),
+        ("max_active_downloads", -2, "outside 0..2147483647 torrents"),
+        ("web_ui_session_timeout", -1, "outside 0..2147483647 seconds"),
+        ("web_ui_ban_duration", 0, "outside 1..2147483647 seconds"),
+        ("file_log_max_size", 2**21, "outside 1..2097151 KiB"),
+        ("listen_port", 65536, "outside 0..65535 port"),
+        ("peer_tos", 256, "outside 0..255"),
+        ("checking_memory_use", 1025, "outside 1..1024 MiB"),
+        ("refresh_interval", 29, "outside 30..99999 milliseconds"),
+        ("max_ratio", 1e300, "outside 0..9999 ratio; -1 (no limit)"),
+        ("max_ratio", -0.5, "outside 0..9999"),
+        ("max_seeding_time", 525601, "outside 0..525600 minutes"),
+        # enums
+        ("encryption", 7, "not one of 0 (prefer encryption), 1 (require encryption), 2 (disable encryption)"),
+        ("upload_slots_behavior", 9, "not one of 0 (fixed slots), 1 (upload rate based)"),
+        ("utp_tcp_mixed_mode", 9, "0 (prefer TCP), 1 (peer proportional)"),
+        ("max_ratio_act", 4, "3 (remove it with its files)"),
+        ("dyndns_service", 2, "0 (DynDNS), 1 (No-IP)"),
+        ("dyndns_service", -1, "not one of"),
+        ("scheduler_days", 10, "9 (Sunday)"),
+        ("bittorrent_protocol", 3, "2 (uTP)"),
+        ("disk_io_write_mode", 3, "2 (write-through"),
+        ("share_limits_mode", "Sometimes", "MatchAny (any limit reached)"),
+        # paths
+        ("save_path", "data/complete", "is not absolute"),
+        ("save_path", "./data", "is not absolute"),
+        ("save_path", "", "the path is empty"),
+        ("temp_path", "../incomplete", "is not absolute"),
+        ("ip_filter_path", "filters/ip.dat", "is not absolute"),
+        ("scan_dirs", {"watch": 1}, "the watched folder 'watch' is not absolute"),
+        ("scan_dirs", {"/watch": "out"}, "the target of '/watch' 'out' is not absolute"),
+        # addresses
+        ("announce_ip", "example.org", "not an IP address, or empty for none"),
+        ("announce_ip", "300.1.1.1", "not an IP address"),
+        ("current_interface_address", "eth0", "not an IP address"),
+        ("web_ui_address", "localhost", "not an IP address, or * (or empty)"),
+        ("bypass_auth_subnet_whitelist", "10.0.0.0/8,10.0.0.0/33", "'10.0.0.0/33': expected IP addresses or subnets"),
+        ("bypass_auth_subnet_whitelist", ["192.168.1.0/24", "lan"], "'lan'"),
+        ("web_ui_reverse_proxies_list", "10.0.0.1;proxy.example", "'proxy.example'"),
+        ("banned_IPs", "10.0.0.1\nnot-an-ip", "'not-an-ip'"),
+        ("banned_IPs", "10.0.0.1 - ::1", "'10.0.0.1 - ::1'"),
+    ],
+)
+def test_refused_values_name_the_value_the_rule_and_the_unit(key, value, words):
+    kind = prefs.SCHEMA[key].kind if key in prefs.SCHEMA else "int"
+    with pytest.raises(ValueError) as info:
+        prefs.coerce(key, value, kind)
+    assert str(info.value).startswith(f"{key}: ")
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("dl_limit", 2147482624, 2147482624),
+        ("dl_limit", 0, 0),
+        ("some_int_key_without_a_rule", INT_MAX, INT_MAX),
+        ("some_int_key_without_a_rule", -(2**31), -(2**31)),
+        ("file_pool_size", INT_MAX, INT_MAX),
+        ("torrent_file_size_limit", 2**40, 2**40),
+        ("max_connec", -1, -1),
+        ("max_connec", 1, 1),
+        ("max_active_downloads", -1, -1),
+        ("max_active_downloads", 0, 0),
+        ("web_ui_session_timeout", 0, 0),
+        ("listen_port", 0, 0),
+        ("listen_port", 65535, 65535),
+        ("web_ui_port", 1, 1),
+        ("max_ratio", 9999, 9999.0),
+        ("max_ratio", "-1", -1.0),
+        ("max_seeding_time", 525600, 525600),
+        ("encryption", "2", 2),
+        ("scheduler_days", 9, 9),
+        ("max_ratio_act", 3, 3),
+        ("share_limits_mode", "matchall", "MatchAll"),
+        ("save_path", "/data//complete/./x/../", "/data/complete"),
+        ("save_path", "//data/", "/data"),
+        ("save_path", "C:\\Downloads", "C:\\Downloads"),  # the platform is unknown: both forms
+        ("save_path", "\\\\nas\\share\\dl", "\\\\nas\\share\\dl"),
+        ("ip_filter_path", "", ""),
+        ("scan_dirs", {"/watch/": "/out/../done", "/w2": 0}, {"/watch": "/done", "/w2": 0}),
+        ("announce_ip", " 2001:DB8::1 ", "2001:db8::1"),
+        ("announce_ip", "", ""),
+        ("web_ui_address", "*", "*"),
+        ("web_ui_address", "::", "::"),
+        ("web_ui_address", "127.0.0.1", "127.0.0.1"),
+        ("bypass_auth_subnet_whitelist", "10.0.0.0/8, 172.16.0.1\n::1/128", "10.0.0.0/8, 172.16.0.1\n::1/128"),
+        ("web_ui_reverse_proxies_list", "10.0.0.1;10.1.0.0/16", "10.0.0.1;10.1.0.0/16"),
+        ("banned_IPs", ["10.0.0.1", "10.0.0.0/8", "10.0.0.1 - 10.0.0.9"], "10.0.0.1\n10.0.0.0/8\n10.0.0.1 - 10.0.0.9"),
+    ],
+)
+def test_boundaries_and_forms_are_accepted(key, value, expected):
+    kind = prefs.SCHEMA[key].kind if key in prefs.SCHEMA else "int"
+    assert prefs.coerce(key, value, kind) == expected
+
+
+def test_windows_paths_follow_the_server_platform():
+    assert prefs.coerce("save_path", "D:/dl", "str", "windows") == "D:/dl"
+    assert prefs.coerce("save_path", "/data", "str", "windows") == "/data"
+    for platform in ("linux", "macos", "unknown"):
+        with pytest.raises(ValueError, match=f"is a Windows path, but the server runs on {platform}"):
+            prefs.coerce("temp_path", "D:\\incomplete", "str", platform)
+    with pytest.raises(ValueError, match="the target of '/watch' 'E:\\\\\\\\out' is a Windows path"):
+        prefs.coerce("scan_dirs", {"/watch": "E:\\out"}, "dict", "linux")
+    assert prefs.path_platform_matters({"/w": "C:\\x"}) and not prefs.path_platform_matters("/data")
+    res = prefs.resolve({"save_path": "C:\\dl"}, SERVER_51, "linux")
+    assert "Windows path" in res.problems[0]
+
+
+def test_secret_values_stay_hidden_in_rule_messages(monkeypatch):
+    monkeypatch.setitem(prefs.RULES, "proxy_password", prefs.Rule(form="ip"))
+    with pytest.raises(ValueError) as info:
+        prefs.coerce("proxy_password", "s3cret-value", "str")
+    assert "s3cret" not in str(info.value) and "(hidden)" in str(info.value)
+
+
+def test_every_rule_belongs_to_a_known_key_of_a_matching_type():
+    for key, rule in prefs.RULES.items():
+        assert key in prefs.SCHEMA, key
+        kind = prefs.SCHEMA[key].kind
+        if rule.low is not None:
+            assert kind in ("int", "float") and rule.low <= rule.high, key
+            if kind == "int":
+                assert prefs.INT64[0] <= rule.low and rule.high <= prefs.INT64[1], key
+        if rule.choices:
+            assert {type(choice) for choice in rule.choices} == {str if kind == "str" else int}, key
+        if rule.form:
+            assert kind == "str", key
+    assert prefs.RATE_KEYS == {"dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit"}
+    assert prefs.CHOICES["torrent_content_layout"] == ("Original", "Subfolder", "NoSubfolder")
+
+
+def test_the_committed_preferences_reference_is_what_the_generator_writes():
+    root = Path(__file__).resolve().parents[4]
+    # Loaded by file: runpy would meet the path hook of Ansible's collection loader.
+    spec = importlib.util.spec_from_file_location(
+        "gen_reference", root / "docs" / "dev" / "gen_preferences_reference.py"
+    )
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    committed = (root / "docs" / "docsite" / "rst" / "preferences_reference.rst").read_text(encoding="utf-8")
+    assert committed == generator.render(), "run: python3 docs/dev/gen_preferences_reference.py"
+    for key in ("max_ratio_act", "web_ui_port", "start_paused_enabled", "dl_limit"):
+        assert f"``{key}``" in committed

@@ -104,8 +104,11 @@ def test_check_mode_and_repeat_send_no_write(monkeypatch):
 def test_a_value_the_server_drops_fails_naming_the_key(monkeypatch):
     routes, _prefs, _state = server(drop=("dl_limit",))
     install(monkeypatch, _client, routes)
-    with pytest.raises(QbtError, match=r"did not keep .*dl_limit: it has 0 \(an integer\) after 4096 \(an integer\)"):
+    with pytest.raises(
+        QbtError, match=r"preferences.dl_limit: 4096 \(an integer\) was sent, the server kept 0"
+    ) as info:
         qbt_preferences.run(task_for(preferences={"dl_limit": 4096}))
+    assert info.value.changed is True  # it was written
 
 
 def test_share_limits_are_sent_together_up_to_5_1_only(monkeypatch):
@@ -122,9 +125,62 @@ def test_share_limits_are_sent_together_up_to_5_1_only(monkeypatch):
 def test_bad_input_is_found_before_any_request(monkeypatch):
     routes, _prefs, _state = server()
     adapter = install(monkeypatch, _client, routes)
-    with pytest.raises(InvalidInput, match="web_ui_api_key: .*qbt_api_key.*; dl_limit: expected an integer"):
+    with pytest.raises(
+        InvalidInput, match="2 problems: preferences.web_ui_api_key: .*qbt_api_key.*; preferences.dl_limit: expected an"
+    ):
         qbt_preferences.run(task_for(preferences={"web_ui_api_key": "qbt_x", "dl_limit": "fast"}))
     assert adapter.requests == []
+
+
+@pytest.mark.parametrize(
+    ("declared", "words"),
+    [
+        ({"dl_limit": 2**31}, "preferences.dl_limit: 2147483648 is outside 0..2147482624 bytes/s"),
+        ({"encryption": 7}, "preferences.encryption: 7 is not one of 0 (prefer encryption)"),
+        ({"save_path": "relative"}, "preferences.save_path: the path 'relative' is not absolute"),
+        ({"bypass_auth_subnet_whitelist": "lan"}, "preferences.bypass_auth_subnet_whitelist: 'lan': expected"),
+        ({"max_ratio": 1e300}, "preferences.max_ratio: 1e+300 is outside 0..9999 ratio"),
+    ],
+)
+def test_values_the_server_would_change_are_refused_before_any_request(monkeypatch, declared, words):
+    routes, _prefs, _state = server()
+    adapter = install(monkeypatch, _client, routes)
+    with pytest.raises(InvalidInput, match="Nothing was changed") as info:
+        qbt_preferences.run(task_for(preferences=declared))
+    assert words in str(info.value)
+    assert adapter.requests == []
+
+
+def test_a_bad_value_and_an_unknown_key_fail_together_before_any_write(monkeypatch):
+    routes, _prefs, _state = server()
+    adapter = install(monkeypatch, _client, routes)
+    with pytest.raises(InvalidInput) as info:
+        qbt_preferences.run(task_for(preferences={"dl_limit": -5, "dl_limt": 1}, secret_preferences={"up_limit": 1}))
+    message = str(info.value)
+    assert message.startswith("preferences: 4 problems: ")
+    assert "secret_preferences.up_limit: not a secret preference" in message
+    assert "secret_preferences.up_limit: 1 cannot be kept" in message
+    assert "preferences.dl_limit: -5 cannot be kept" in message
+    assert "preferences.dl_limt: qBittorrent v5.1.0 (WebAPI 2.11.4) has no such preference" in message
+    assert "Closest known: dl_limit" in message
+    assert writes(adapter) == [] and sent(adapter).count(("GET", "app/preferences")) == 1
+
+
+def test_windows_paths_are_refused_on_a_server_that_is_not_windows(monkeypatch):
+    routes, _prefs, _state = server(save_path="/data")
+    routes[("GET", "app/buildInfo")] = (200, json.dumps({"qt": "6.8", "platform": "linux"}))
+    adapter = install(monkeypatch, _client, routes)
+    with pytest.raises(InvalidInput, match=r"preferences.save_path: the path 'D:\\\\dl' is a Windows path, .* linux"):
+        qbt_preferences.run(task_for(preferences={"save_path": "D:\\dl"}))
+    assert writes(adapter) == []
+    routes[("GET", "app/buildInfo")] = (200, json.dumps({"qt": "6.8", "platform": "windows"}))
+    install(monkeypatch, _client, routes)
+    assert qbt_preferences.run(task_for(preferences={"save_path": "D:\\dl"}))["changed"]
+    # a POSIX path needs no platform: no buildInfo request
+    adapter = install(monkeypatch, _client, routes)
+    qbt_preferences.run(task_for(preferences={"save_path": "/data//x/"}))
+    assert ("GET", "app/buildInfo") not in sent(adapter)
+    assert writes(adapter) == [{"save_path": "/data/x"}]
 
 
 def test_unknown_keys(monkeypatch):
