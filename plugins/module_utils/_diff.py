@@ -15,14 +15,6 @@ from typing import Any
 Normalizers = Mapping[str, Callable[[Any], Any]]
 
 
-def normalize_path(value: Any) -> Any:
-    """'/data/movies/' and '/data/movies' name the same folder; '' and None stay as they are."""
-    if not isinstance(value, str) or not value:
-        return value
-    stripped = value.rstrip("/\\")
-    return stripped or value[:1]
-
-
 def differences(current: Mapping[str, Any], desired: Mapping[str, Any], normalizers: Normalizers | None = None) -> dict:
     """The declared keys whose normalised values differ: {key: (current value, desired value)}."""
     normalizers = normalizers or {}

@@ -126,7 +126,8 @@ def execute(
                 client.webapi_version  # noqa: B018  pylint: disable=pointless-statement
     except QbtError as exc:
         written = writes_sent(client)
-        result = {"changed": bool(written), "failed": True, "msg": str(exc)}
+        # exc.changed: a write the task's own client did not send (a second client that followed the WebUI, say)
+        result = {"changed": bool(written) or getattr(exc, "changed", False), "failed": True, "msg": str(exc)}
         if written:
             # Handlers must still run for what did change; the message says what that was.
             result["msg"] += f". Before this failure the task had already changed the server ({', '.join(written)})"

@@ -23,14 +23,13 @@ import difflib
 import ipaddress
 import json
 import math
-import posixpath
 import re
 from collections.abc import Mapping
 from typing import Any, Callable, NamedTuple
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ._diff import normalize_path
+from ._fields import normalize_path
 from ._versions import parse_version
 
 MASK = "********"
@@ -836,14 +835,6 @@ def path_platform_matters(value: Any) -> bool:
     return isinstance(value, str) and bool(_WINDOWS_PATH.match(value))
 
 
-def clean_path(path: str) -> str:
-    """A POSIX path as qBittorrent's Path keeps it (QDir::cleanPath): no '//', '.', '..' or trailing '/'."""
-    cleaned = posixpath.normpath(path)
-    if cleaned.startswith("//"):
-        cleaned = "/" + cleaned.lstrip("/")
-    return cleaned
-
-
 def _check_path(key: str, path: str, platform: str | None, what: str = "path") -> str:
     if not path.strip():
         if key in REQUIRED_KEYS or key == "scan_dirs":
@@ -851,7 +842,7 @@ def _check_path(key: str, path: str, platform: str | None, what: str = "path") -
         return path
     windows = bool(_WINDOWS_PATH.match(path))
     if path.startswith("/"):
-        return clean_path(path)
+        return normalize_path(path)
     if windows:
         if platform is None or platform == "windows":
             return path
@@ -900,12 +891,6 @@ def _check_address(key: str, value: str, form: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- comparison
-def _path(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("/"):
-        return posixpath.normpath(value)  # what Qt's cleanPath does: '//', '/./', '/x/..' and a trailing '/'
-    return normalize_path(value)
-
-
 def _lines(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -935,13 +920,13 @@ def _number(value: Any) -> Any:
 def _scan_dirs(value: Any) -> Any:
     if not isinstance(value, Mapping):
         return value
-    return {_path(folder): _path(target) for folder, target in value.items()}
+    return {normalize_path(folder): normalize_path(target) for folder, target in value.items()}
 
 
 def normalizer(key: str, kind: str | None) -> Callable[[Any], Any]:
     """How two values of KEY are compared: the way the server rewrites what it keeps."""
     if key in PATH_KEYS:
-        return _path
+        return normalize_path
     if key == "banned_IPs":
         return _lines  # sorted, without duplicates
     if key == "bypass_auth_subnet_whitelist":

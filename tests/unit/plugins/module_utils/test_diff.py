@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from ansible_collections.community.qbittorrent.plugins.module_utils._diff import Diff, differences, normalize_path
+from ansible_collections.community.qbittorrent.plugins.module_utils._diff import Diff, differences
+from ansible_collections.community.qbittorrent.plugins.module_utils._fields import normalize_path
 
 
 def test_normalize_path():
     assert normalize_path("/data/") == "/data"
     assert normalize_path("/data") == "/data"
     assert normalize_path("/") == "/"
-    assert normalize_path("C:\\dl\\") == "C:\\dl"
+    assert normalize_path("C:\\dl\\") == "C:/dl"
     assert normalize_path("") == ""
     assert normalize_path(None) is None
 
