@@ -7,8 +7,8 @@ the one that dropped it. The server is the truth at run time: app/preferences re
 a value of the right type, so a key's type comes from the server's own value, and the table is the fallback
 (for checks before any request, for keys the server never returns and for messages).
 
-Facts: shared/reference/qbittorrent-webapi.md section 3, and behaviour seen on qBittorrent 4.5.2, 5.1.0 and
-5.3.0 (test-environment.md section 3).
+Facts: docs/dev/webapi-facts.md#preferences (AppController::preferencesAction and setPreferencesAction in
+qBittorrent's src/webui/api/appcontroller.cpp), and behaviour seen on qBittorrent 4.5.2, 5.1.0 and 5.3.0.
 """
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ def _flagged(flag: str) -> frozenset:
 
 
 # Preferences whose values are secrets. web_ui_password is write-only; the others are returned in clear text
-# by app/preferences (shared/reference/qbittorrent-webapi.md section 3).
+# by app/preferences (AppController::preferencesAction; docs/dev/webapi-facts.md#preferences).
 SECRET_KEYS = _flagged("secret")
 READ_ONLY_KEYS = _flagged("ro")
 WRITE_ONLY_KEYS = _flagged("wo")

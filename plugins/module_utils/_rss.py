@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """RSS feeds, folders and auto-download rules: what qbt_rss_feed, qbt_rss_rule and qbt_info share.
 
-Facts: shared/reference/qbittorrent-rss.md. The traps this file exists for:
+Facts: docs/dev/rss-facts.md (qBittorrent's rsscontroller.cpp and src/base/rss/). The traps this file exists for:
 
 * rss/items is a nested tree; modules work on a flat {path: item} view with '\\' between the parts.
 * rss/setRule replaces the whole rule, the server-maintained lastMatch and previouslyMatchedEpisodes included,
