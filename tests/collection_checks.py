@@ -180,6 +180,11 @@ REQUIRED = [
     "meta/ee-requirements.txt",
     "requirements.txt",
     "examples/fleet/site.yml",
+    # the developer documents that comments in plugins/ cite (docs/dev/README.md)
+    "docs/dev/webapi-facts.md",
+    "docs/dev/rss-facts.md",
+    "docs/dev/client-behaviour.md",
+    "docs/dev/test-servers.md",
 ]
 
 

@@ -3,7 +3,7 @@
 """WebUI API calls whose name, parameters or answer changed between qBittorrent releases.
 
 Modules call these instead of the raw endpoints, so no module ever looks at a version for them.
-Facts: shared/reference/qbittorrent-webapi.md sections 4 (categories) and 6 (torrents).
+Facts: docs/dev/webapi-facts.md#categories and #torrents (qBittorrent's src/webui/api/torrentscontroller.cpp).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 """The HTTP client every module uses to talk to the qBittorrent WebUI API.
 
 Pure Python on requests, no Ansible import. It reproduces the configuration behaviour of the reference client
-qbittorrent-api (shared/reference/qbittorrent-api-client.md): host forms and reverse-proxy prefixes, environment
+qbittorrent-api (docs/dev/client-behaviour.md): host forms and reverse-proxy prefixes, environment
 variables, API key precedence, in-line login and one re-login, logout, certificate verification, requests and
 adapter arguments, extra headers, version checks, unimplemented endpoints and debug logging.
 """

@@ -4,7 +4,8 @@
 
 v1 is the SHA-1 of the bencoded info dictionary (BEP 3), v2 its SHA-256 when it says 'meta version' 2 (BEP 52);
 a hybrid torrent has both. qBittorrent's own id ('hash' in torrents/info) is the v2 hash truncated to 40 hex
-characters when there is a v2 hash, else the v1 hash. Facts: shared/reference/qbittorrent-webapi.md section 7.
+characters when there is a v2 hash, else the v1 hash: InfoHash::toTorrentID in qBittorrent's
+src/base/bittorrent/infohash.cpp. Facts: docs/dev/webapi-facts.md#info-hashes-and-torrent-ids.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 """qbt_torrent's work: the torrents a task declares (options, local checks, hashes), the plan of what differs
 from the server's view of each, adding the new ones, and the read-back that proves the server kept it all.
 
-The module keeps the flow (plugins/modules/qbt_torrent.py run()). Facts: shared/reference/qbittorrent-webapi.md
-section 6 (torrents/add, torrents/info, the per-property endpoints); that torrents/add answers before the torrents
+The module keeps the flow (plugins/modules/qbt_torrent.py run()). Facts: docs/dev/webapi-facts.md#torrents
+(torrents/add, torrents/info, the per-property endpoints); that torrents/add answers before the torrents
 show in torrents/info was measured on 4.5.2 and 5.3 (docs/performance.md, "qbt_torrent's read-back").
 """
 

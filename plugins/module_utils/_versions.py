@@ -3,8 +3,8 @@
 """What each qBittorrent release offers: the one version table of the collection.
 
 Sources: API_VERSION in qBittorrent's src/webui/webapplication.h at every release tag, and the endpoint gates
-of the reference client qbittorrent-api (see shared/reference/qbittorrent-webapi.md section 2.2 and
-qbittorrent-api-client.md section 3.2).
+of the reference client qbittorrent-api (see docs/dev/webapi-facts.md#versions and
+docs/dev/client-behaviour.md#version-checks-and-unimplemented-endpoints).
 """
 
 from __future__ import annotations
@@ -100,10 +100,10 @@ FEATURES = {
     # 5.2+ refuses a WebUI username under 3 characters (or with ':') and a password under 6 with HTTP 400.
     "webui_credential_rules": ("2.15.0", "5.2.0"),
     # RSS rules: priority and torrentParams came with 4.6.0 without a WebAPI bump of their own, share limit
-    # actions in torrentParams with 5.0.0 (shared/reference/qbittorrent-rss.md sections 1 and 3.3).
+    # actions in torrentParams with 5.0.0 (AutoDownloadRule::fromJsonObject; docs/dev/rss-facts.md#versions).
     "rss_rule_torrent_params": ("2.9.2", "4.6.0"),
     "rss_rule_share_limit_action": ("2.11.2", "5.0.0"),
-    # torrents (qbt_torrent), shared/reference/qbittorrent-webapi.md section 6; checked on 4.5.2, 5.1.0 and 5.3.0
+    # torrents (qbt_torrent), docs/dev/webapi-facts.md#torrents and #trackers; checked on 4.5.2, 5.1.0 and 5.3.0
     "add_content_layout": ("2.7", "4.3.2"),
     "add_stop_condition": ("2.8.15", "4.5.0"),
     "add_to_top_of_queue": ("2.9.2", "4.6.0"),

@@ -3,9 +3,9 @@
 """qbt_preferences across a change of the WebUI itself: where it answers after web_ui_port, web_ui_address or
 use_https changed, HTTPS that qBittorrent silently failed to switch on, and logging in with new credentials.
 
-Facts: shared/reference/qbittorrent-webapi.md section 3 (the WebUI is reconfigured right after the answer to
-app/setPreferences) and section 9 (when the certificate or key cannot be loaded, qBittorrent logs "HTTPS setup
-failed, fallback to HTTP" and keeps serving plain HTTP; the API reports no error).
+Facts: docs/dev/webapi-facts.md#webui-reconfiguration. WebUI::configure (qBittorrent's src/webui/webui.cpp)
+runs on Preferences::changed, right after the answer to app/setPreferences; when the certificate or key cannot
+be loaded it logs "HTTPS setup failed, fallback to HTTP" and keeps serving plain HTTP; the API reports no error.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 """The one place that knows how to get and start real qBittorrent servers for tests, demos and benchmarks.
 
 Pure standard library. Every server gets a profile locked to loopback before its first start
-(shared/reference/test-environment.md section 1): no traffic may leave 127.0.0.0/8.
+(docs/dev/test-servers.md): no traffic may leave 127.0.0.0/8.
 
 CLI::
 
@@ -53,7 +53,7 @@ POLL = 0.05
 START_TIMEOUT = 30.0
 ALNUM = string.ascii_letters + string.digits
 # Written into every profile before its first start: no traffic may leave 127.0.0.0/8
-# (shared/reference/test-environment.md section 1). Server.config refuses extra keys that change these.
+# (docs/dev/test-servers.md, the table of profile keys). Server.config refuses extra keys that change these.
 LOOPBACK_LOCK = {
     "LegalNotice": {"Accepted": "true"},
     "BitTorrent": {

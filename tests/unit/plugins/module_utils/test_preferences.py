@@ -314,7 +314,7 @@ def test_normalizers_follow_what_the_server_rewrites():
 
 
 def test_every_key_seen_on_the_test_servers_is_in_the_table():
-    # The keys 4.5.2, 5.1.0 and 5.3.0 returned (test-environment.md); the table documents all of them.
+    # The keys 4.5.2, 5.1.0 and 5.3.0 returned (docs/dev/test-servers.md); the table documents all of them.
     seen = {"dl_limit", "web_ui_api_key", "add_stopped_enabled", "start_paused_enabled", "proxy_torrents_only"}
     assert seen <= set(prefs.SCHEMA)
 
