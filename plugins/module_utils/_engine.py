@@ -59,6 +59,20 @@ def specs(fields: Mapping[str, Field]) -> dict[str, dict[str, Any]]:
     return {name: dict(field.spec) for name, field in fields.items()}
 
 
+def item_module_spec(
+    resource: type[Resource], single: Mapping[str, Any] | None = None, **extra: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(ARGUMENT_SPEC, MODULE_KWARGS) of a module that declares one item in top-level options or a list of them:
+    the key, the fields and state at the top level (SINGLE replaces the fields there), the same in each item of
+    the list option, purge, and the module's EXTRA options."""
+    items = {**specs(resource.fields), **STATE_OPTION}
+    key, many = resource.key, resource.list_option
+    spec = {key: {"type": "str"}, **(dict(single, **STATE_OPTION) if single is not None else items)}
+    spec[many] = {"type": "list", "elements": "dict", "options": {key: {"type": "str", "required": True}, **items}}
+    spec.update(PURGE_OPTIONS, **extra)
+    return spec, {"mutually_exclusive": [[key, many]], "required_one_of": [[key, many]]}
+
+
 def normalizers(fields: Mapping[str, Field]) -> dict[str, Callable[[Any], Any]]:
     return {name: field.normalize for name, field in fields.items() if field.normalize}
 

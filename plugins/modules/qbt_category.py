@@ -146,26 +146,10 @@ diff:
 """
 
 from ansible_collections.community.qbittorrent.plugins.module_utils._categories import Categories
-from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
-    PURGE_OPTIONS,
-    STATE_OPTION,
-    run_resource,
-    specs,
-)
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import item_module_spec, run_resource
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 
-ITEM_OPTIONS = {**specs(Categories.fields), **STATE_OPTION}
-ARGUMENT_SPEC = {
-    "name": {"type": "str"},
-    **ITEM_OPTIONS,
-    "categories": {
-        "type": "list",
-        "elements": "dict",
-        "options": {"name": {"type": "str", "required": True}, **ITEM_OPTIONS},
-    },
-    **PURGE_OPTIONS,
-}
-MODULE_KWARGS = {"mutually_exclusive": [["name", "categories"]], "required_one_of": [["name", "categories"]]}
+ARGUMENT_SPEC, MODULE_KWARGS = item_module_spec(Categories)
 
 
 def run(task):

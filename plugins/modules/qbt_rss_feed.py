@@ -88,6 +88,13 @@ options:
     description:
       - With O(feeds), remove every feed and folder of the server that the list does not name.
       - The parent folders of declared items are kept.
+      - A purge with a list that declares nothing to keep (an empty list, say from a variable that templated to
+        V([])) is refused before anything is written, unless O(allow_empty_purge=true).
+    type: bool
+    default: false
+  allow_empty_purge:
+    description:
+      - Let O(purge) remove every feed and folder of the server when O(feeds) declares none to keep.
     type: bool
     default: false
   create_parents:
@@ -201,30 +208,16 @@ diff:
   type: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
-    PURGE_OPTIONS,
-    STATE_OPTION,
-    run_resource,
-    specs,
-)
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import item_module_spec, run_resource
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._rss_feeds import Feeds
 
-ITEM_OPTIONS = {"refresh_interval": specs(Feeds.fields)["refresh_interval"], **STATE_OPTION}
-ARGUMENT_SPEC = {
-    "path": {"type": "str"},
-    # 'url' is the WebUI's address (a connection option), so one item's feed URL is feed_url.
-    "feed_url": {"type": "str"},
-    **ITEM_OPTIONS,
-    "feeds": {
-        "type": "list",
-        "elements": "dict",
-        "options": {"path": {"type": "str", "required": True}, **specs(Feeds.fields), **STATE_OPTION},
-    },
-    **PURGE_OPTIONS,
-    "create_parents": {"type": "bool", "default": True},
-}
-MODULE_KWARGS = {"mutually_exclusive": [["path", "feeds"]], "required_one_of": [["path", "feeds"]]}
+# 'url' is the WebUI's address (a connection option), so the top-level form names the feed's URL feed_url.
+ARGUMENT_SPEC, MODULE_KWARGS = item_module_spec(
+    Feeds,
+    single={"feed_url": {"type": "str"}, "refresh_interval": Feeds.fields["refresh_interval"].spec},
+    create_parents={"type": "bool", "default": True},
+)
 
 
 def run(task):

@@ -60,8 +60,9 @@ options:
   use_regex:
     description:
       - Whether O(must_contain) and O(must_not_contain) are regular expressions (Perl-compatible, as qBittorrent
-        uses them). The module refuses a pattern that does not compile, because qBittorrent would accept it and never
-        match.
+        uses them). A pattern that Python cannot read is sent with a warning; qBittorrent would accept an invalid one
+        and never match, but Python does not know every PCRE feature (such as V(\p{L})), so the module cannot tell
+        which it is.
     type: bool
   episode_filter:
     description: An episode filter such as V(1x01-;) or V(2x01-2x10;3x01-;), in qBittorrent's syntax.
@@ -130,7 +131,8 @@ options:
     type: int
   ratio_limit:
     description:
-      - The share ratio limit of the torrents the rule adds; V(-2) follows the global setting, V(-1) means none.
+      - The share ratio limit of the torrents the rule adds; V(-2) follows the global setting, V(-1) means none,
+        otherwise V(0) to V(9998), as for a torrent.
       - Needs qBittorrent 4.6 or later.
     type: float
   seeding_time_limit:
@@ -240,7 +242,15 @@ options:
         choices: [present, absent]
         default: present
   purge:
-    description: With O(rules), remove every rule of the server that the list does not name.
+    description:
+      - With O(rules), remove every rule of the server that the list does not name.
+      - A purge with a list that declares nothing to keep (an empty list, say from a variable that templated to
+        V([])) is refused before anything is written, unless O(allow_empty_purge=true).
+    type: bool
+    default: false
+  allow_empty_purge:
+    description:
+      - Let O(purge) remove every rule of the server when O(rules) declares none to keep.
     type: bool
     default: false
 notes:
@@ -360,27 +370,11 @@ diff:
   type: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
-    PURGE_OPTIONS,
-    STATE_OPTION,
-    run_resource,
-    specs,
-)
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import item_module_spec, run_resource
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._rss_rules import Rules
 
-ITEM_OPTIONS = {**specs(Rules.fields), **STATE_OPTION}
-ARGUMENT_SPEC = {
-    "name": {"type": "str"},
-    **ITEM_OPTIONS,
-    "rules": {
-        "type": "list",
-        "elements": "dict",
-        "options": {"name": {"type": "str", "required": True}, **ITEM_OPTIONS},
-    },
-    **PURGE_OPTIONS,
-}
-MODULE_KWARGS = {"mutually_exclusive": [["name", "rules"]], "required_one_of": [["name", "rules"]]}
+ARGUMENT_SPEC, MODULE_KWARGS = item_module_spec(Rules)
 
 
 def run(task):

@@ -440,7 +440,8 @@ def test_every_module_follows_the_in_process_convention(name):
     """ARGUMENT_SPEC, MODULE_KWARGS and run() at module level; main() is run_module(ARGUMENT_SPEC, run,
     **MODULE_KWARGS), so the action plugin validates with exactly what AnsibleModule gets."""
     tree = module_tree(name)
-    assigned = {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets}
+    targets = [target for node in tree.body if isinstance(node, ast.Assign) for target in node.targets]
+    assigned = {name.id for target in targets for name in getattr(target, "elts", [target])}
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     assert {"ARGUMENT_SPEC", "MODULE_KWARGS"} <= assigned, (
         f"{name}: define MODULE_KWARGS = {{...}} (the AnsibleModule arguments, {{}} when none) next to ARGUMENT_SPEC"
