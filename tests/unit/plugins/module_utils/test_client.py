@@ -159,7 +159,7 @@ def test_missing_url_is_a_clear_error():
 @pytest.mark.parametrize("value, verify", [("1", False), ("false", False), ("", True)])
 def test_do_not_verify_environment_variable(value, verify):
     client = Client(BASE, env={"QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE": value})
-    assert client._verify is verify
+    assert client._transport.verify is verify
 
 
 def test_header_precedence_per_call_then_requests_args_then_extra_headers(monkeypatch):
@@ -187,13 +187,13 @@ def test_requests_args_apply_to_every_call_and_per_call_args_win(monkeypatch):
 
 def test_http_adapter_args_merge_over_the_default_retries():
     client = Client(BASE, http_adapter_args={"pool_maxsize": 3})
-    adapter = client._new_session().get_adapter("http://x")
+    adapter = client._transport._new_session().get_adapter("http://x")
     assert adapter._pool_maxsize == 3
     assert adapter.max_retries.total == 1
     assert adapter.max_retries.status_forcelist == {502, 503, 504}
     # Retries on reads only: a mutation is never sent twice.
     assert "POST" not in adapter.max_retries.allowed_methods
-    replaced = Client(BASE, http_adapter_args={"max_retries": 0})._new_session().get_adapter("http://x")
+    replaced = Client(BASE, http_adapter_args={"max_retries": 0})._transport._new_session().get_adapter("http://x")
     assert replaced.max_retries.total == 0
 
 
@@ -316,7 +316,7 @@ def test_status_codes_map_to_error_classes_with_endpoint_and_server_text(monkeyp
 
 
 def test_unexpected_body_is_a_clear_error(monkeypatch):
-    install(monkeypatch, _client, routes({("GET", "app/preferences"): (200, "<html>proxy login</html>")}))
+    install(monkeypatch, _client, routes({("GET", "app/preferences"): (200, "maintenance until 10:00")}))
     with pytest.raises(UnexpectedResponse, match="not JSON"), Client(BASE, "admin", "pw") as client:
         client.get_json("app/preferences")
 

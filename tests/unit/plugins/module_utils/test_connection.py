@@ -56,7 +56,7 @@ def test_client_defaults_come_from_the_table():
     assert client.fail_on_unsupported_version is False
     assert client.timeout == _connection.DEFAULTS["timeout"] == 15.0
     assert client.request_deadline == _connection.DEFAULTS["request_deadline"] == 300.0
-    assert client._verify is True
+    assert client._transport.verify is True
     # None means "not given" for every setting, as a module's null does.
     assert Client(BASE, timeout=None, validate_certs=None, env={}).timeout == 15.0
 
