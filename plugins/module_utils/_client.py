@@ -401,9 +401,9 @@ def _check_credentials(username: str | None, password: str | None) -> None:
         return
     missing, given = ("password", "username") if username else ("username", "password")
     raise InvalidInput(
-        f"{missing}: not set, but {given} is (as an option or through {' or '.join(ENV_NAMES[given])}): a login "
-        f"needs both. Set the {missing} option or the {ENV_NAMES[missing][0]} environment variable; or set "
-        "neither, for a server that lets this client in without a login; or use api_key"
+        f"{missing}: not set, but {given} is (the {given} option or {ENV_NAMES[given][0]}): a password login needs "
+        f"both. Set the {missing} option (or {ENV_NAMES[missing][0]}); set neither for a server that lets this "
+        "client in without a login; or use api_key"
     )
 
 

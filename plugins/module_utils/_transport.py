@@ -211,7 +211,7 @@ class Transport:
                         )
                     elif hops >= MAX_REDIRECTS:
                         refusal = f"it follows at most {MAX_REDIRECTS} redirects"
-                    if refusal and login_redirect(target):
+                    if login_redirect(target):  # even on the same origin: no API answers there
                         raise RedirectRefused(proxy_login_redirect(what, response.status_code, mask_url(target)))
                     if refusal:
                         final = target.split("api/v2/", 1)[0] if "api/v2/" in target else target
