@@ -25,8 +25,9 @@ options:
       - Give the address the WebUI opens at in a browser. A URL that contains the API path C(/api/v2) is refused
         before any request (the module adds that path itself), naming the URL to use instead.
       - An answer that cannot come from qBittorrent fails the task with the HTTP status and a short summary of
-        what answered (a page's title): another web server, a wrong path prefix, or the login page (or the
-        credentials challenge, or a redirect to a login page) of an authenticating proxy in front of qBittorrent.
+        what answered (a page's title). It names another web server or a wrong path prefix, or the login page (or
+        the credentials challenge, or a redirect to a login page) of an authenticating proxy in front of
+        qBittorrent, and says what to do.
     type: str
     aliases: [host]
   username:
