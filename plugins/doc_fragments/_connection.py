@@ -22,6 +22,12 @@ options:
         a write that is redirected fails, naming the new address to put in O(url).
       - Credentials written into the URL (V(http://user:password@host)) are refused; use O(username) and
         O(password).
+      - Give the address the WebUI opens at in a browser. A URL that contains the API path C(/api/v2) is refused
+        before any request (the module adds that path itself), naming the URL to use instead.
+      - An answer that cannot come from qBittorrent fails the task with the HTTP status and a short summary of
+        what answered (a page's title). It names another web server or a wrong path prefix, or the login page (or
+        the credentials challenge, or a redirect to a login page) of an authenticating proxy in front of
+        qBittorrent, and says what to do.
     type: str
     aliases: [host]
   username:
@@ -31,6 +37,8 @@ options:
         E(PYTHON_QBITTORRENTAPI_USERNAME)).
       - Ignored when O(api_key) is set. Leave both O(username) and O(api_key) unset only for a server that lets
         this machine in without authentication (C(bypass_local_auth) or the subnet whitelist).
+      - Without O(api_key), O(username) and O(password) go together, each from the task or its environment
+        variable; one without the other fails before any request, naming the missing option.
     type: str
   password:
     description:

@@ -6,36 +6,32 @@ Pure Python on requests, no Ansible import. It reproduces the configuration beha
 qbittorrent-api (docs/dev/client-behaviour.md): host forms and reverse-proxy prefixes, environment
 variables, API key precedence, in-line login and one re-login, logout, certificate verification, requests and
 adapter arguments, extra headers, version checks, unimplemented endpoints and debug logging.
+
+This file holds the Client: settings, versions (supports/require), API calls and the shapes of JSON answers. The
+url setting is read in _url, one HTTP exchange is _transport's (with _deadline), authentication is _auth's, and
+answers that do not come from qBittorrent are recognised in _diagnose.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
-import socket
-import threading
-import time
-import warnings
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
-from ._connection import BY_NAME, DEFAULTS, ENV_NAMES, has_userinfo, resolve, secret_values, url_secrets
+from ._auth import Auth
+from ._connection import BY_NAME, DEFAULTS, ENV_NAMES, resolve, secret_values
+from ._diagnose import foreign_answer, not_a_version, short
 from ._errors import (
-    Banned,
-    ConnectionFailed,
-    Forbidden,
     InvalidInput,
-    LoginFailed,
     QbtError,
-    RedirectRefused,
-    RequestDeadlineExceeded,
     UnexpectedResponse,
     UnimplementedEndpoint,
     UnsupportedVersion,
     error_class_for_status,
 )
+from ._transport import LOGGER, Transport
+from ._url import check_url, mask_url, split_url
 from ._versions import (
     HAS_PACKAGING,
     PACKAGING_IMPORT_ERROR,
@@ -46,38 +42,29 @@ from ._versions import (
 )
 
 try:
-    import requests
-    import urllib3.poolmanager
-    from requests.adapters import HTTPAdapter
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-    from urllib3.exceptions import InsecureRequestWarning, NewConnectionError
-    from urllib3.exceptions import TimeoutError as Urllib3Timeout
-    from urllib3.util.retry import Retry
+    import requests  # noqa: F401  - only to tell whether the library is there
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised by the missing-library path
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
-    HTTPAdapter = HTTPConnectionPool = HTTPSConnectionPool = object
 
-LOGGER = logging.getLogger("community.qbittorrent")
-LOGGER.addHandler(logging.NullHandler())
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ENV_NAMES",
+    "HAS_REQUESTS",
+    "REQUESTS_IMPORT_ERROR",
+    "Client",
+    "mask_url",
+    "split_url",
+]
 
 # The defaults live in _connection.OPTIONS; these names stay for callers and tests.
 DEFAULT_TIMEOUT = DEFAULTS["timeout"]
 DEFAULT_RETRIES = DEFAULTS["retries"]
 ENV_DO_NOT_VERIFY = ENV_NAMES["validate_certs"]
-# A proxy in front of qBittorrent answers these while the server restarts; a read may try again.
-RETRY_STATUSES = frozenset({502, 503, 504})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_REDIRECTS = 5
-MASK = "********"
-_CHUNK = 64 * 1024
 
-_SCHEME = re.compile(r"^(https?):", re.IGNORECASE)
-_ANY_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # The JSON answers the modules read: (type of the answer, type of each member or element); anything else would
 # make a module fail with a Python error instead of a message.
 _JSON_SHAPES: dict[str, tuple[type, type | None]] = {
@@ -93,61 +80,6 @@ _JSON_SHAPES: dict[str, tuple[type, type | None]] = {
 }
 
 
-def mask_url(url: str) -> str:
-    """URL as it may be shown: userinfo and query values replaced by a mask, no fragment."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(a URL that cannot be read)"
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = f"{MASK}@{netloc.rsplit('@', 1)[1]}"
-    query = re.sub(r"=[^&;]*", "=" + MASK, parts.query)
-    shown = f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else f"{netloc}{parts.path}"
-    return f"{shown}?{query}" if query else shown
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the scheme's default port filled in."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
-
-
-def split_url(url: str) -> tuple[str | None, str, str]:
-    """Split 'host:port', 'http(s)://host:port' or 'https://host/prefix/' into (scheme or None, netloc, path).
-
-    The path always ends in '/', so API paths joined to it keep a reverse-proxy prefix.
-    """
-    text = url.strip()
-    other = _ANY_SCHEME.match(text)
-    if other and other.group(1).lower() not in ("http", "https"):
-        # Read without a scheme, 'ftp://host' would become the host name 'ftp': refuse it before any lookup.
-        raise ValueError(f"the url {url!r} has the scheme {other.group(1)!r}; the WebUI speaks http:// or https://")
-    if not _SCHEME.match(text) and not text.startswith("//"):
-        text = "//" + text
-    try:
-        parts = urlsplit(text)
-    except ValueError as exc:  # an unbalanced [ of an IPv6 address
-        raise ValueError(f"the url {url!r} cannot be read ({exc}); write it as host:port or http://host:port") from None
-    if not parts.hostname:
-        raise ValueError(f"the url {url!r} has no host name; write it as host:port, http://host:port or https://host/")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        port = exc
-    if port == 0 or isinstance(port, ValueError):
-        raise ValueError(f"the url {url!r} has an invalid port; give a port number from 1 to 65535")
-    path = parts.path or "/"
-    if not path.endswith("/"):
-        path += "/"
-    return (parts.scheme.lower() or None), parts.netloc, path
-
-
 def _encode(value: Any) -> Any:
     """qBittorrent understands only 'true'/'false' for booleans (parseBool)."""
     if isinstance(value, bool):
@@ -159,11 +91,6 @@ def _encode_fields(fields: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if fields is None:
         return None
     return {key: _encode(value) for key, value in fields.items() if value is not None}
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 class Client:
@@ -202,37 +129,16 @@ class Client:
         env = os.environ if env is None else env
         settings = resolve(self._settings, env)
         self._resolved = settings
-        url = settings["url"]
-        if not url:
-            raise QbtError("no qBittorrent URL: set the url option or the QBITTORRENTAPI_HOST environment variable")
-        if has_userinfo(url):
-            # Checked before anything else reads the url, so no message can echo the password in it.
-            raise InvalidInput(
-                f"url: {mask_url(url if '//' in url else '//' + url).lstrip('/')} carries a username and password "
-                "before the host: remove them from the url and set the username and password options (or "
-                "QBITTORRENTAPI_USERNAME and QBITTORRENTAPI_PASSWORD), which are never shown in output"
-            )
-        try:
-            self._scheme, self._netloc, self._path = split_url(url)
-        except ValueError as exc:
-            raise InvalidInput(f"url: {exc}") from None
+        scheme, netloc, path = check_url(settings["url"])
         _check_settings(settings)
-        # No scheme given: start with http and move to https once if the port turns out to speak TLS.
-        self._scheme_known = self._scheme is not None
-        self._scheme = self._scheme or "http"
-        self.username = settings["username"] or None
-        self._password = settings["password"] or None
-        self._api_key = settings["api_key"] or None
-        validate_certs = settings["validate_certs"]
-        ca_path = settings["ca_path"]
-        # Passed on every request, because REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override Session.verify.
-        self._verify: bool | str = ca_path if (validate_certs and ca_path) else bool(validate_certs)
-        self.timeout = settings["timeout"]
-        self.request_deadline = settings["request_deadline"]
-        self._retries = settings["retries"]
-        self._requests_args = dict(settings["requests_args"] or {})
-        self._adapter_args = dict(settings["http_adapter_args"] or {})
-        self._extra_headers = dict(settings["extra_headers"] or {})
+        api_key = settings["api_key"] or None
+        username = settings["username"] or None
+        password = settings["password"] or None
+        if not api_key:
+            _check_credentials(username, password)
+        self._transport = Transport(scheme, netloc, path, settings, api_key)
+        self._auth = Auth(self, self._transport, username, password, api_key)
+        self.username = username
         self.fail_on_unsupported_version = settings["fail_on_unsupported_version"]
         self.fail_on_unimplemented_endpoint = settings["fail_on_unimplemented_endpoint"]
         if settings["disable_logging_debug_output"]:
@@ -242,13 +148,9 @@ class Client:
                 logger = logging.getLogger(name)
                 if logger.level < logging.INFO:
                     logger.setLevel(logging.INFO)
-        self._session: requests.Session | None = None
-        self._logged_in = False
-        self._key_checked = False
         self._app_version: str | None = None
         self._webapi_version = None
-        self._found_secrets: set[str] = set()
-        self.api_calls: list[dict[str, Any]] = []
+        self.api_calls: list[dict[str, Any]] = self._transport.api_calls
         self.warnings: list[str] = []
 
     @classmethod
@@ -275,12 +177,19 @@ class Client:
     @property
     def base_url(self) -> str:
         """The base URL in use, e.g. 'https://127.0.0.1:8080/qbt/' (never with credentials)."""
-        host = self._netloc.rsplit("@", 1)[-1]
-        return f"{self._scheme}://{host}{self._path}"
+        return self._transport.base_url
 
     @property
     def uses_api_key(self) -> bool:
-        return bool(self._api_key)
+        return bool(self._auth.api_key)
+
+    @property
+    def timeout(self) -> float:
+        return self._transport.timeout
+
+    @property
+    def request_deadline(self) -> float:
+        return self._transport.request_deadline
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -289,28 +198,27 @@ class Client:
         The password and the API key; custom header values (extra_headers, requests_args.headers); the members of
         requests_args.auth; credentials in proxy URLs (requests_args.proxies) and in URLs this client downloaded.
         """
-        return tuple(sorted(secret_values(self._resolved) | self._found_secrets))
+        return tuple(sorted(secret_values(self._resolved) | self._transport.found_secrets))
 
     @property
     def session_cookies(self) -> dict[str, str]:
         """The cookies of the current session (for tests that prove a session was closed)."""
-        return {} if self._session is None else self._session.cookies.get_dict()
+        session = self._transport.session
+        return {} if session is None else session.cookies.get_dict()
 
     @property
     def webapi_version(self):
         """The server's WebAPI version (a packaging Version), read at most once per client."""
-        if self._webapi_version is None and self._api_key and not self._key_checked:
+        if self._webapi_version is None and self._auth.key_check_pending:
             # The API key check reads the version itself; without this the first read would be sent twice.
-            self._authenticate()
+            self._auth.ensure()
         if self._webapi_version is None:
-            text = self.request("GET", "app/webapiVersion").text.strip()
+            response = self.request("GET", "app/webapiVersion")
+            text = response.text.strip()
             try:
                 version = parse_version(text)
             except ValueError as exc:
-                raise UnexpectedResponse(
-                    f"app/webapiVersion answered {_short(text)!r}, which is not a version: "
-                    f"is {self.base_url} really a qBittorrent WebUI?"
-                ) from exc
+                raise not_a_version(response, self.base_url) from exc
             self._webapi_version = version
             self._check_support("WebAPI", text, is_webapi_version_supported(text))
         return self._webapi_version
@@ -389,7 +297,7 @@ class Client:
         except ValueError as exc:
             raise UnexpectedResponse(
                 f"{endpoint} answered HTTP {response.status_code} with a body that is not JSON: "
-                f"{_short(response.text)!r}"
+                f"{short(response.text)!r}"
             ) from exc
         shape = _JSON_SHAPES.get(endpoint)
         if shape is not None:
@@ -397,7 +305,7 @@ class Client:
             members = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
             if not isinstance(value, kind) or (member and not all(isinstance(item, member) for item in members)):
                 raise UnexpectedResponse(
-                    f"{endpoint} answered JSON that qBittorrent does not send ({_short(response.text, 120)!r} where "
+                    f"{endpoint} answered JSON that qBittorrent does not send ({short(response.text, 120)!r} where "
                     f"a {kind.__name__} of {member.__name__ if member else 'values'} belongs): is the url a "
                     "qBittorrent WebUI, or a proxy that answers for it?"
                 )
@@ -419,7 +327,7 @@ class Client:
         """
         is_auth = endpoint.startswith("auth/")
         if not is_auth:
-            self._authenticate()
+            self._auth.ensure()
             if method == "POST" and self._webapi_version is None:
                 # The supported-version policy is applied before the first write of every task.
                 self.webapi_version  # noqa: B018  pylint: disable=pointless-statement
@@ -430,25 +338,28 @@ class Client:
                 LOGGER.debug("not sending %s: %s", endpoint, missing)
                 raise UnimplementedEndpoint(f"{missing}: upgrade qBittorrent to use what needs it", missing)
         call = dict(params=_encode_fields(params), data=_encode_fields(data), files=files, headers=headers)
-        response = self._send(method, endpoint, requests_args=requests_args, **call)
-        if response.status_code == 403 and not is_auth and self._can_log_in:
+        response = self._transport.send(method, endpoint, requests_args=requests_args, **call)
+        self._check_origin(method, endpoint, response)
+        if response.status_code == 403 and not is_auth and self._auth.can_log_in:
             # qBittorrent answers 403 for an expired or unknown session: log in once, try once more.
             LOGGER.debug("%s answered 403: the session may have expired, logging in again", endpoint)
-            self._logged_in = False
-            self._login()
-            response = self._send(method, endpoint, requests_args=requests_args, **call)
-        self._raise_for_status(method, endpoint, response)
+            self._auth.relogin()
+            response = self._transport.send(method, endpoint, requests_args=requests_args, **call)
+            self._check_origin(method, endpoint, response)
+        self.raise_for_status(method, endpoint, response)
         return response
 
-    @property
-    def _can_log_in(self) -> bool:
-        return not self._api_key and self.username is not None and self._password is not None
+    def _check_origin(self, method: str, endpoint: str, response) -> None:
+        """Refuse an answer that cannot come from qBittorrent (_diagnose) before its status is read as one."""
+        foreign = foreign_answer(method, endpoint, response, self.base_url)
+        if foreign is not None:
+            raise foreign
 
-    def _raise_for_status(self, method: str, endpoint: str, response) -> None:
+    def raise_for_status(self, method: str, endpoint: str, response) -> None:
         status = response.status_code
         if status < 400:
             return
-        body = _short(response.text or "")
+        body = short(response.text or "")
         message = f"{method} {endpoint} on {self.base_url} failed with HTTP {status}"
         if body:
             message += f": {body}"
@@ -457,100 +368,25 @@ class Client:
                 ". qBittorrent refused the request: its Host-header or CSRF validation failed (reaching it through "
                 "a mapped port or a proxy?), or the credentials are wrong"
             )
-        elif status == 403 and not (self._can_log_in or self._api_key):
+        elif status == 403 and not (self._auth.can_log_in or self._auth.api_key):
             message += ". The server wants a login: set username and password, or api_key"
-        elif status == 403 and self._api_key:
+        elif status == 403 and self._auth.api_key:
             message += ". The API key was not accepted"
         raise error_class_for_status(status)(message, status, endpoint, body)
 
-    # ----------------------------------------------------------------- authentication
-    def _authenticate(self) -> None:
-        if self._api_key:
-            if not self._key_checked:
-                self._check_api_key()
-        elif not self._logged_in and self._can_log_in:
-            self._login()
+    def download(self, url: str, max_bytes: int) -> bytes:
+        """GET URL (an http(s) .torrent URL on any host) and return its body, refused beyond MAX_BYTES.
 
-    def _check_api_key(self) -> None:
-        """Prove the key works and the server knows API keys.
-
-        A server older than WebAPI 2.14.1 ignores the Bearer header, and one that lets this client in without
-        authentication would then look as if the key worked: an anonymous call is never what the user meant.
+        Sent with this client's TLS settings, proxies, timeout and request_deadline only (Transport.download).
         """
-        self._key_checked = True
-        try:
-            version = self.webapi_version
-        except Forbidden as exc:
-            raise LoginFailed(self._api_key_refusal()) from exc
-        missing = gap("api_key", version, "an API key")
-        if missing is not None:
-            raise LoginFailed(
-                f"api_key cannot be used with the server at {self.base_url}: {missing}. Use username and password"
-            )
-
-    def _api_key_refusal(self) -> str:
-        # In API-key mode qBittorrent 5.2+ answers 404 for any non-API path; older servers serve the WebUI there.
-        # That tells "wrong key" from "server too old" without a login attempt that would count towards a ban.
-        try:
-            probe = self._send("GET", None)
-        except ConnectionFailed:
-            probe = None
-        if probe is not None and probe.status_code != 404:
-            return (
-                f"api_key: the server at {self.base_url} does not accept API keys: API keys need qBittorrent 5.2 or "
-                "later (WebAPI 2.14.1). Use username and password"
-            )
-        return (
-            f"qBittorrent at {self.base_url} rejected the API key (HTTP 403): check api_key or "
-            "QBITTORRENTAPI_API_KEY; it may have been rotated or deleted"
-        )
-
-    def _login(self) -> None:
-        response = self._send("POST", "auth/login", data={"username": self.username, "password": self._password})
-        body = (response.text or "").strip()
-        if response.status_code == 403:
-            raise Banned(
-                f"qBittorrent at {self.base_url} has banned this IP address after too many failed logins "
-                f"({_short(body)}). Check username and password, then wait for the ban to end "
-                "(web_ui_ban_duration) or restart qBittorrent"
-            )
-        if body == "Fails.":
-            raise LoginFailed(self._credentials_rejected())
-        if response.status_code == 401:
-            # 5.2+ answers 401 for wrong credentials; every version answers 401 when Host-header or CSRF
-            # (Origin/Referer) validation fails.
-            raise LoginFailed(
-                self._credentials_rejected()
-                + ". If they are right, qBittorrent's Host-header or CSRF validation refused the request (a mapped "
-                "port, a proxy, or an Origin/Referer header in extra_headers?)"
-            )
-        if response.status_code in (200, 204) and body in ("", "Ok."):
-            self._logged_in = True
-            return
-        self._raise_for_status("POST", "auth/login", response)
-        raise UnexpectedResponse(
-            f"auth/login on {self.base_url} answered HTTP {response.status_code} {_short(body)!r}: "
-            "is this a qBittorrent WebUI?"
-        )
-
-    def _credentials_rejected(self) -> str:
-        return (
-            f"qBittorrent at {self.base_url} rejected the username {self.username!r} and its password: check "
-            "the username and password options (or QBITTORRENTAPI_USERNAME and QBITTORRENTAPI_PASSWORD)"
-        )
+        return self._transport.download(url, max_bytes)
 
     def close(self) -> None:
         """Log out when this client logged in, and drop the HTTP session. Never raises."""
         try:
-            if self._logged_in:
-                self._logged_in = False
-                self._send("POST", "auth/logout")
-        except QbtError as exc:
-            LOGGER.debug("logout failed: %s", exc)
+            self._auth.logout()
         finally:
-            if self._session is not None:
-                self._session.close()
-                self._session = None
+            self._transport.close()
 
     def __enter__(self) -> Client:
         return self
@@ -558,277 +394,17 @@ class Client:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    # ----------------------------------------------------------------- transport
-    def _new_session(self):
-        session = requests.Session()
-        session.headers.update(self._extra_headers)
-        has_authorization = any(name.lower() == "authorization" for name in self._extra_headers)
-        if self._api_key and not has_authorization:
-            session.headers["Authorization"] = f"Bearer {self._api_key}"
-        # Connection errors are retried for every method (nothing reached the server); read errors and
-        # 502/503/504 only for reads, so a mutation is never sent twice.
-        retry = Retry(
-            total=self._retries,
-            connect=self._retries,
-            read=self._retries,
-            status=self._retries,
-            status_forcelist=RETRY_STATUSES,
-            backoff_factor=0.3,
-            raise_on_status=False,
-        )
-        try:
-            adapter = _DeadlineAdapter(**{"max_retries": retry, **self._adapter_args})
-        except TypeError as exc:
-            raise InvalidInput(
-                f"http_adapter_args: {exc}; give keyword arguments of requests' HTTPAdapter (pool_connections, "
-                "pool_maxsize, max_retries, pool_block)"
-            ) from None
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        return session
 
-    def _send(self, method: str, endpoint: str | None, requests_args: Mapping[str, Any] | None = None, **call: Any):
-        """One HTTP exchange (endpoint None = the WebUI root); switches http to https once when no scheme was given."""
-        try:
-            response = self._send_once(method, endpoint, requests_args, dict(call))
-        except requests.exceptions.ConnectionError as exc:
-            if self._scheme_known or _refused_or_timeout(exc):
-                raise self._connection_error(exc) from exc
-            # Plain HTTP to a TLS port gets its connection dropped: try HTTPS on the same port, once.
-            LOGGER.debug("plain HTTP failed (%s); trying HTTPS on the same port", exc)
-            self._scheme, self._scheme_known = "https", True
-            try:
-                response = self._send_once(method, endpoint, requests_args, dict(call))
-            except requests.exceptions.SSLError as tls_exc:
-                raise self._connection_error(tls_exc) from tls_exc
-            except requests.exceptions.RequestException:
-                self._scheme = "http"
-                raise self._connection_error(exc) from exc
-        except requests.exceptions.RequestException as exc:
-            raise self._connection_error(exc) from exc
-        # The first exchange that got an answer fixes the scheme for the rest of the run.
-        self._scheme_known = True
-        return response
-
-    def _send_once(self, method: str, endpoint: str | None, requests_args: Mapping[str, Any] | None, call: dict):
-        if self._session is None:
-            self._session = self._new_session()
-        url = urljoin(self.base_url, f"api/v2/{endpoint}" if endpoint else "")
-        kwargs: dict[str, Any] = {"timeout": self.timeout, "verify": self._verify}
-        kwargs.update(self._requests_args)
-        kwargs.update(requests_args or {})
-        headers = dict(kwargs.pop("headers", None) or {})
-        headers.update(call.pop("headers", None) or {})
-        kwargs.update({key: value for key, value in call.items() if value is not None})
-        if headers:
-            kwargs["headers"] = headers
-        # Redirects are handled in _exchange (they must not carry credentials elsewhere), and the body is read
-        # there in chunks under request_deadline: neither may be left to requests, whatever requests_args says.
-        kwargs.update(allow_redirects=False, stream=True)
-        started = time.monotonic()
-        status = None
-        try:
-            with warnings.catch_warnings():
-                if self._verify is False:
-                    warnings.simplefilter("ignore", InsecureRequestWarning)
-                response = self._exchange(method, endpoint, url, kwargs)
-            status = response.status_code
-            return response
-        except (TypeError, ValueError) as exc:
-            # requests' own failures are RequestExceptions; these come from arguments it could not use.
-            given = [
-                name
-                for name, value in (
-                    ("requests_args", self._requests_args or requests_args),
-                    ("http_adapter_args", self._adapter_args),
-                )
-                if value
-            ]
-            if isinstance(exc, requests.exceptions.RequestException) or not given:
-                raise
-            raise InvalidInput(
-                f"{' or '.join(given)}: {exc}; give keyword arguments that requests accepts (Session.request: "
-                "proxies, cert, timeout, headers...; HTTPAdapter: pool_maxsize, max_retries...) with values of the "
-                "right type"
-            ) from None
-        except OSError as exc:
-            # requests raises a bare OSError, before connecting, for a CA file that is not there.
-            if isinstance(exc, requests.exceptions.RequestException) or not isinstance(self._verify, str):
-                raise
-            raise InvalidInput(
-                f"ca_path: {exc}; give the PEM file of the certificate authority (or of the self-signed certificate) "
-                "that signed the WebUI's certificate, as a path on the machine that runs the module"
-            ) from None
-        finally:
-            elapsed = round((time.monotonic() - started) * 1000, 1)
-            self.api_calls.append({"method": method, "endpoint": endpoint or "/", "status": status, "ms": elapsed})
-            LOGGER.debug(
-                "%s %s -> %s in %s ms (headers %s)",
-                method,
-                url,
-                status,
-                elapsed,
-                {k: ("******" if k.lower() in _SECRET_HEADERS else "(set)") for k in headers},
-            )
-
-    def _exchange(self, method: str, endpoint: str | None, url: str, kwargs: dict):
-        """One request, the redirects it may follow, and its whole body, all within request_deadline."""
-        what = f"{method} {endpoint or '/'} on {self.base_url}"
-        with _Deadline(self.request_deadline) as deadline:
-            try:
-                response = self._session.request(method, url, **kwargs)
-                hops = 0
-                while response.status_code in REDIRECT_STATUSES and response.headers.get("Location"):
-                    target = urljoin(response.url, response.headers["Location"])
-                    response.close()
-                    refusal = None
-                    if method != "GET" or (endpoint or "").startswith("auth/"):
-                        refusal = "it never follows a redirect for a login, a logout or a write"
-                    elif _origin(target) != _origin(url):
-                        refusal = (
-                            "it follows a redirect only to the same scheme, host and port, so that no password, "
-                            "API key, cookie or custom header reaches another address"
-                        )
-                    elif hops >= MAX_REDIRECTS:
-                        refusal = f"it follows at most {MAX_REDIRECTS} redirects"
-                    if refusal:
-                        final = target.split("api/v2/", 1)[0] if "api/v2/" in target else target
-                        raise RedirectRefused(
-                            f"{what}: the server answered HTTP {response.status_code} with a redirect to "
-                            f"{mask_url(target)}, which the client does not follow ({refusal}). Point the url "
-                            f"option at the address the WebUI answers at ({mask_url(final)}?)"
-                        )
-                    hops += 1
-                    follow = {key: value for key, value in kwargs.items() if key not in ("params", "data", "files")}
-                    response = self._session.request("GET", target, **follow)
-                _read_body(response, deadline)
-                return response
-            except (_DeadlineExceeded, requests.exceptions.RequestException) as exc:
-                if deadline.expired:
-                    raise RequestDeadlineExceeded(
-                        f"{what} did not finish within {self.request_deadline:g} s (the request_deadline option, "
-                        f"the bound on one whole HTTP exchange; timeout, {self.timeout:g} s, bounds each connect "
-                        "and each read): the server answered too slowly. Raise request_deadline for a slow link "
-                        "or a big upload, or check the server and any proxy in front of it"
-                    ) from exc
-                raise
-
-    def download(self, url: str, max_bytes: int) -> bytes:
-        """GET URL (an http(s) .torrent URL on any host) and return its body, refused beyond MAX_BYTES.
-
-        Sent with this client's TLS settings (validate_certs, ca_path), proxies and timeout from requests_args,
-        timeout and request_deadline, and nothing else: no extra_headers, API key, cookies or client certificate
-        go to a host that is not the WebUI. Redirects: at most MAX_REDIRECTS hops, never from https to http.
-        Raises ConnectionFailed (RequestDeadlineExceeded) or InvalidInput; messages show the URL masked.
-        """
-        shown = mask_url(url)
-        self._found_secrets |= url_secrets(url)
-        args = self._requests_args
-        kwargs: dict[str, Any] = {
-            "timeout": args.get("timeout", self.timeout),
-            "verify": args.get("verify", self._verify),
-            "proxies": args.get("proxies"),
-            "allow_redirects": False,
-            "stream": True,
-        }
-        session = requests.Session()
-        adapter = _DeadlineAdapter(max_retries=Retry(total=self._retries, backoff_factor=0.3, raise_on_status=False))
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        try:
-            with _Deadline(self.request_deadline) as deadline, warnings.catch_warnings():
-                if kwargs["verify"] is False:
-                    warnings.simplefilter("ignore", InsecureRequestWarning)
-                try:
-                    response = session.request("GET", url, **kwargs)
-                    current = url
-                    for _hop in range(MAX_REDIRECTS + 1):
-                        if response.status_code not in REDIRECT_STATUSES or not response.headers.get("Location"):
-                            break
-                        target = urljoin(current, response.headers["Location"])
-                        response.close()
-                        if _origin(current)[0] == "https" and _origin(target)[0] != "https":
-                            raise InvalidInput(
-                                f"cannot download {shown}: it redirects from https to {mask_url(target)}, which "
-                                "the module refuses (the file could be altered on the way); give the final "
-                                "https:// URL"
-                            )
-                        self._found_secrets |= url_secrets(target)
-                        current = target
-                        response = session.request("GET", target, **kwargs)
-                    else:
-                        raise InvalidInput(
-                            f"cannot download {shown}: more than {MAX_REDIRECTS} redirects; give the final URL"
-                        )
-                    if response.status_code >= 300:
-                        response.close()
-                        raise InvalidInput(
-                            f"downloading {shown} failed with HTTP {response.status_code}; check the URL"
-                        )
-                    too_big = InvalidInput(
-                        f"cannot download {shown}: it is bigger than {max_bytes} bytes, too big for a .torrent file "
-                        "(qBittorrent refuses bigger ones by default, torrent_file_size_limit); check the URL"
-                    )
-                    length = response.headers.get("Content-Length", "")
-                    if length.isdigit() and int(length) > max_bytes:
-                        response.close()
-                        raise too_big
-                    if not _read_body(response, deadline, max_bytes):
-                        response.close()
-                        raise too_big
-                    return response.content
-                except (_DeadlineExceeded, requests.exceptions.RequestException) as exc:
-                    if deadline.expired:
-                        raise RequestDeadlineExceeded(
-                            f"cannot download {shown}: it did not finish within {self.request_deadline:g} s (the "
-                            "request_deadline option); raise it for a slow server, or give a local file"
-                        ) from exc
-                    raise
-        except requests.exceptions.RequestException as exc:
-            reason = _reason(exc)
-            for secret in url_secrets(url):
-                reason = reason.replace(secret, MASK)
-            raise ConnectionFailed(f"cannot download {shown}: {reason}") from exc
-        finally:
-            session.close()
-
-    def _connection_error(self, exc: Exception) -> ConnectionFailed:
-        where = self.base_url
-        reason = _reason(exc)
-        if isinstance(exc, requests.exceptions.SSLError):
-            if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason:
-                return ConnectionFailed(
-                    f"TLS certificate verification failed for {where}: {reason}. Trust the server's CA with "
-                    "ca_path, or turn verification off with validate_certs: false "
-                    "(or the QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE environment variable)"
-                )
-            # A plain-HTTP port either answers the TLS hello with HTTP text (wrong version number) or, as
-            # qBittorrent does, drops the connection (unexpected EOF).
-            if any(marker in reason for marker in ("WRONG_VERSION_NUMBER", "wrong version number", "UNEXPECTED_EOF")):
-                return ConnectionFailed(
-                    f"{where} does not speak TLS on this port ({reason}): use an http:// url, or switch the WebUI "
-                    "to HTTPS"
-                )
-            return ConnectionFailed(f"TLS handshake with {where} failed: {reason}")
-        if _is_timeout(exc):
-            if self._scheme == "https":
-                # qBittorrent never answers a TLS handshake on a plain-HTTP port: it waits for the timeout.
-                reason += (
-                    ". A WebUI that speaks plain HTTP does not answer a TLS handshake: if it does not use HTTPS, "
-                    "write the url with http://"
-                )
-            return ConnectionFailed(
-                f"{where} did not answer within {self.timeout} s (timeout option, per HTTP call; "
-                f"retries: {self._retries}): {reason}"
-            )
-        if _refused_or_timeout(exc):
-            return ConnectionFailed(
-                f"cannot connect to {where}: {reason}. Is qBittorrent running, with its WebUI on that address and port?"
-            )
-        hint = ""
-        if self._scheme == "http":
-            hint = " If the WebUI uses HTTPS, write the url with https://"
-        return ConnectionFailed(f"the connection to {where} failed: {reason}.{hint}")
+def _check_credentials(username: str | None, password: str | None) -> None:
+    """A password login needs both; one without the other is a mistake, reported before any request."""
+    if bool(username) == bool(password):
+        return
+    missing, given = ("password", "username") if username else ("username", "password")
+    raise InvalidInput(
+        f"{missing}: not set, but {given} is (the {given} option or {ENV_NAMES[given][0]}): a password login needs "
+        f"both. Set the {missing} option (or {ENV_NAMES[missing][0]}); set neither for a server that lets this "
+        "client in without a login; or use api_key"
+    )
 
 
 def _check_settings(settings: Mapping[str, Any]) -> None:
@@ -845,142 +421,3 @@ def _check_settings(settings: Mapping[str, Any]) -> None:
                 f"extra_headers: the value of the header {name} is {type(value).__name__}, not a string; "
                 "quote it in YAML"
             )
-
-
-def _reason(exc: Exception) -> str:
-    """The innermost cause of a requests failure, without urllib3's pool and retry wrapping."""
-    inner = exc.args[0] if exc.args else exc
-    inner = getattr(inner, "reason", inner)
-    text = str(inner)
-    if isinstance(inner, Exception) and inner.args and isinstance(inner.args[0], Exception):
-        text = str(inner.args[0])  # SSLError(SSLCertVerificationError(...)) and the like
-    text = text.split("Failed to establish a new connection: ", 1)[-1]
-    return _short(text, 400)
-
-
-def _is_timeout(exc: Exception) -> bool:
-    """A timeout, also when urllib3 retried it first (requests then raises ConnectionError(MaxRetryError))."""
-    if isinstance(exc, requests.exceptions.Timeout):
-        return True
-    inner = exc.args[0] if exc.args else None
-    reason = getattr(inner, "reason", inner)
-    # urllib3 derives NewConnectionError (refused, unreachable) from ConnectTimeoutError
-    return isinstance(reason, Urllib3Timeout) and not isinstance(reason, NewConnectionError)
-
-
-def _refused_or_timeout(exc: Exception) -> bool:
-    """True for failures that say nothing about the scheme: nobody listens, or nobody answers."""
-    if _is_timeout(exc):
-        return True
-    text = str(exc)
-    return any(
-        marker in text
-        for marker in ("Connection refused", "NewConnectionError", "Name or service not known", "No route to host")
-    )
-
-
-class _DeadlineExceeded(Exception):
-    """Raised inside requests' call when request_deadline has passed (not a RequestException: nothing retries it)."""
-
-
-_LOCAL = threading.local()
-
-
-class _Deadline:
-    """The bound on one whole exchange (connect, headers, redirects, body).
-
-    timeout bounds each socket operation only, so a server that sends a byte every few seconds could keep a
-    request going for hours. A watchdog thread shuts the exchange's socket down when the deadline passes: the
-    blocked read then returns at once, wherever it is (headers or body). The connection is found through the
-    connection pool (_TrackedPool), which registers each connection it hands out with the thread's deadline.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
-        self.expired = False
-        self.connections: list[Any] = []
-        self._done = threading.Event()
-
-    def __enter__(self) -> _Deadline:
-        _LOCAL.deadline = self
-        threading.Thread(target=self._watch, name="qbt-request-deadline", daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        _LOCAL.deadline = None
-        self._done.set()
-
-    def check(self) -> None:
-        if self.expired or time.monotonic() > self.deadline:
-            self.expired = True
-            raise _DeadlineExceeded()
-
-    def _watch(self) -> None:
-        if self._done.wait(max(0.0, self.deadline - time.monotonic())):
-            return
-        self.expired = True
-        shut = set()
-        while not self._done.is_set():
-            for connection in list(self.connections):
-                sock = getattr(connection, "sock", None)
-                if isinstance(sock, socket.socket) and id(sock) not in shut:
-                    shut.add(id(sock))
-                    try:
-                        # socket.socket's own shutdown, also for an SSLSocket: it ends a read blocked in another
-                        # thread without touching the TLS state that thread is using.
-                        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-            self._done.wait(0.05)
-
-
-def _read_body(response, deadline: _Deadline, limit: int | None = None) -> bool:
-    """Read RESPONSE's whole body in chunks (kept as response.content); False when it exceeds LIMIT bytes."""
-    data = bytearray()
-    for chunk in response.iter_content(_CHUNK):
-        data += chunk
-        if limit is not None and len(data) > limit:
-            return False
-        deadline.check()
-    response._content = bytes(data)  # pylint: disable=protected-access  # what Response.content would store
-    return True
-
-
-class _TrackedPool:
-    """A connection pool that tells the current thread's _Deadline which connection it handed out."""
-
-    def _get_conn(self, timeout=None):
-        deadline = getattr(_LOCAL, "deadline", None)
-        if deadline is not None:
-            deadline.check()  # a retry after the deadline must not start another connection
-        connection = super()._get_conn(timeout)  # pylint: disable=no-member
-        if deadline is not None:
-            deadline.connections.append(connection)
-        return connection
-
-
-class _TrackedHTTPPool(_TrackedPool, HTTPConnectionPool):
-    pass
-
-
-class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
-    pass
-
-
-def _track(manager):
-    # Only urllib3's own pool classes are replaced (a SOCKS proxy manager brings its own and keeps them).
-    if HAS_REQUESTS and manager.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme:
-        manager.pool_classes_by_scheme = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
-    return manager
-
-
-class _DeadlineAdapter(HTTPAdapter):
-    """requests' HTTPAdapter whose pools (direct and through an HTTP proxy) register connections for _Deadline."""
-
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        _track(self.poolmanager)
-
-    def proxy_manager_for(self, proxy, **proxy_kwargs):
-        return _track(super().proxy_manager_for(proxy, **proxy_kwargs))

@@ -52,6 +52,10 @@ class UnexpectedResponse(QbtError):
     """The server answered with a body the client cannot understand."""
 
 
+class NotQbittorrent(UnexpectedResponse):
+    """The answer came from something else than qBittorrent: another web server, or a proxy's login in front of it."""
+
+
 class HTTPStatusError(QbtError):
     """The server answered an API call with an HTTP error status.
 

@@ -136,7 +136,8 @@ def follow(task, current, written):
             password = written.get("web_ui_password", task.params["password"])
             if password is None:
                 password = next((task.env[n] for n in ENV_NAMES["password"] if task.env.get(n)), None)
-            return password_client(task, url, username, password)
+            if password is not None:  # none known: the task got in without a login (bypass), and so will this
+                return password_client(task, url, username, password)
         return client_from_params(dict(task.params, url=url))
 
     deadline = time.monotonic() + FOLLOW_SECONDS

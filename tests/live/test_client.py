@@ -23,9 +23,11 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._errors impo
     Conflict,
     ConnectionFailed,
     Forbidden,
+    InvalidInput,
     LoginFailed,
     MethodNotAllowed,
     NotFound,
+    NotQbittorrent,
     ServerError,
     Unauthorized,
     UnimplementedEndpoint,
@@ -416,3 +418,21 @@ def test_14_no_referer_or_origin_and_methods(plain_server):
             ("POST", "auth/logout"),
         }
         assert not any({"Referer", "Origin"} & set(headers) for headers in proxy.headers_seen)
+
+
+# ------------------------------------------------------------------------------------------ a url that is not a WebUI
+def test_a_wrong_path_prefix_on_a_real_server_is_named_not_a_webui(plain_server):
+    # qBittorrent serves its WebUI files outside api/v2/, so a wrong prefix meets no API (webapplication.cpp).
+    with (
+        pytest.raises(NotQbittorrent, match="not a qBittorrent WebUI, or not at this path") as info,
+        client_for(plain_server, url=plain_server["url"].rstrip("/") + "/nothere/") as client,
+    ):
+        client.get("app/preferences")
+    assert "<" not in str(info.value)
+
+
+def test_a_url_with_the_api_path_or_a_lone_username_sends_nothing(plain_server):
+    with pytest.raises(InvalidInput, match="contains the API path /api/v2"):
+        client_for(plain_server, url=plain_server["url"].rstrip("/") + "/api/v2")
+    with pytest.raises(InvalidInput, match="^password: not set"):
+        Client(plain_server["url"], plain_server["username"], env={})

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
+from ansible_collections.community.qbittorrent.plugins.module_utils import _transport
+
 
 class FakeAdapter(BaseAdapter):
     """Routes requests to handlers keyed by (method, path-after-api/v2) and records every request."""
@@ -58,9 +60,13 @@ def form(request):
 
 
 def install(monkeypatch, client_module, routes):
-    """Make every Client session use a FakeAdapter with these routes; return the adapter."""
+    """Make every Client session use a FakeAdapter with these routes; return the adapter.
+
+    CLIENT_MODULE (_client) is kept for the callers; the session is made by _transport.Transport._new_session.
+    """
+    del client_module
     adapter = FakeAdapter(routes)
-    original = client_module.Client._new_session
+    original = _transport.Transport._new_session
 
     def new_session(self):
         session = original(self)
@@ -68,5 +74,5 @@ def install(monkeypatch, client_module, routes):
         session.mount("https://", adapter)
         return session
 
-    monkeypatch.setattr(client_module.Client, "_new_session", new_session)
+    monkeypatch.setattr(_transport.Transport, "_new_session", new_session)
     return adapter

@@ -24,6 +24,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._errors impo
     LoginFailed,
     MethodNotAllowed,
     NotFound,
+    NotQbittorrent,
     RedirectRefused,
     RequestDeadlineExceeded,
     ServerError,
@@ -159,7 +160,7 @@ def test_missing_url_is_a_clear_error():
 @pytest.mark.parametrize("value, verify", [("1", False), ("false", False), ("", True)])
 def test_do_not_verify_environment_variable(value, verify):
     client = Client(BASE, env={"QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE": value})
-    assert client._verify is verify
+    assert client._transport.verify is verify
 
 
 def test_header_precedence_per_call_then_requests_args_then_extra_headers(monkeypatch):
@@ -187,13 +188,13 @@ def test_requests_args_apply_to_every_call_and_per_call_args_win(monkeypatch):
 
 def test_http_adapter_args_merge_over_the_default_retries():
     client = Client(BASE, http_adapter_args={"pool_maxsize": 3})
-    adapter = client._new_session().get_adapter("http://x")
+    adapter = client._transport._new_session().get_adapter("http://x")
     assert adapter._pool_maxsize == 3
     assert adapter.max_retries.total == 1
     assert adapter.max_retries.status_forcelist == {502, 503, 504}
     # Retries on reads only: a mutation is never sent twice.
     assert "POST" not in adapter.max_retries.allowed_methods
-    replaced = Client(BASE, http_adapter_args={"max_retries": 0})._new_session().get_adapter("http://x")
+    replaced = Client(BASE, http_adapter_args={"max_retries": 0})._transport._new_session().get_adapter("http://x")
     assert replaced.max_retries.total == 0
 
 
@@ -316,7 +317,7 @@ def test_status_codes_map_to_error_classes_with_endpoint_and_server_text(monkeyp
 
 
 def test_unexpected_body_is_a_clear_error(monkeypatch):
-    install(monkeypatch, _client, routes({("GET", "app/preferences"): (200, "<html>proxy login</html>")}))
+    install(monkeypatch, _client, routes({("GET", "app/preferences"): (200, "maintenance until 10:00")}))
     with pytest.raises(UnexpectedResponse, match="not JSON"), Client(BASE, "admin", "pw") as client:
         client.get_json("app/preferences")
 
@@ -682,3 +683,136 @@ def test_download_https_to_http_is_refused(monkeypatch):
     monkeypatch.setattr(requests.Session, "request", request)
     with pytest.raises(InvalidInput, match="redirects from https to http://mirror.test/x.torrent"):
         Client(BASE, env={}).download("https://tracker.test/x.torrent", 100)
+
+
+# ---------------------------------------------------------------------------------------------- not a qBittorrent WebUI
+NGINX_404 = (
+    "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n"
+    + "<!-- padding -->\r\n" * 20
+    + "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+@pytest.mark.parametrize(
+    "url, fixed",
+    [
+        ("http://qbt.test:8080/api/v2", "http://qbt.test:8080/"),
+        ("http://qbt.test:8080/api/v2/", "http://qbt.test:8080/"),
+        ("qbt.test:8080/qbt/API/v2/app/version", "qbt.test:8080/qbt/"),
+    ],
+)
+def test_a_url_with_the_api_path_is_refused_before_any_request(monkeypatch, url, fixed):
+    adapter = install(monkeypatch, _client, routes())
+    with pytest.raises(InvalidInput, match="^url: .* contains the API path /api/v2, which the client adds") as info:
+        Client(url, "admin", "pw", env={})
+    assert str(info.value).endswith(f"opens at in a browser, {fixed}")
+    assert adapter.requests == []
+
+
+@pytest.mark.parametrize(
+    "answer, said",
+    [
+        ((404, NGINX_404, HTML), "HTTP 404, '404 Not Found'"),  # another web server
+        ((200, "<!DOCTYPE html><html><body><h1>My NAS</h1> <p>" + "x" * 200, {}), "HTTP 200, 'My NAS " + "x" * 73),
+        (
+            (404, '{"detail": "Not Found"}', {"Content-Type": "application/json"}),
+            'HTTP 404, \'{"detail": "Not Found"}\'',
+        ),
+    ],
+)
+def test_another_web_server_is_named_with_a_short_summary(monkeypatch, answer, said):
+    adapter = install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): answer}))
+    with pytest.raises(NotQbittorrent, match="is not a qBittorrent WebUI, or not at this path") as info:
+        Client(BASE, env={}).webapi_version  # noqa: B018
+    message = str(info.value)
+    assert said in message and "Check the url option" in message
+    assert "<" not in message and "padding" not in message and len(message) < 500
+    assert len(adapter.requests) == 1
+
+
+def test_a_json_api_of_something_else_is_not_read_as_a_version(monkeypatch):
+    install(monkeypatch, _client, routes({("GET", "app/webapiVersion"): (200, '{"version": "1.2"}')}))
+    with pytest.raises(NotQbittorrent, match='answered HTTP 200, \'{"version": "1.2"}\' where qBittorrent sends'):
+        Client(BASE, env={}).webapi_version  # noqa: B018
+
+
+def test_a_login_endpoint_that_is_not_there_is_not_a_wrong_password(monkeypatch):
+    adapter = install(monkeypatch, _client, routes({("POST", "auth/login"): (404, "Not Found")}))
+    with pytest.raises(NotQbittorrent, match="POST api/v2/auth/login answered HTTP 404, 'Not Found', and every"):
+        with Client(BASE, "admin", "pw", env={}) as client:
+            client.get("app/preferences")
+    assert len(adapter.requests) == 1
+
+
+def test_qbittorrents_own_errors_are_not_taken_for_another_server(monkeypatch):
+    install(monkeypatch, _client, routes({("GET", "torrents/properties"): (404, "Not Found")}))
+    with pytest.raises(NotFound), Client(BASE, "admin", "pw", env={}) as client:
+        client.get("torrents/properties", {"hash": "a" * 40})
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        (200, "<html><head><title>Sign in</title></head><body>form</body></html>", HTML),
+        (200, "<html><body>Please wait</body></html>", {}),  # HTML to auth/login: never qBittorrent's
+    ],
+)
+def test_a_proxy_login_page_says_what_answered_and_what_to_do(monkeypatch, answer):
+    install(monkeypatch, _client, routes({("POST", "auth/login"): answer}))
+    with pytest.raises(NotQbittorrent, match="something in front of qBittorrent .* authenticating proxy") as info:
+        with Client(BASE, "admin", "pw", env={}) as client:
+            client.get("app/preferences")
+    assert "exempt the /api/v2/ path" in str(info.value) and "<" not in str(info.value)
+
+
+def test_a_proxy_login_page_to_an_api_read_is_named_too(monkeypatch):
+    page = (200, "<!doctype html><title>Login - Authelia</title><body>x</body>", {})
+    install(monkeypatch, _client, routes({("GET", "app/preferences"): page}))
+    with pytest.raises(NotQbittorrent, match=r"GET api/v2/app/preferences with its login page \(HTTP 200, 'Login"):
+        Client(BASE, env={}).get_json("app/preferences")
+
+
+@pytest.mark.parametrize(
+    "method, endpoint, location",
+    [
+        ("POST", "auth/login", "https://auth.example.test/?rd=http%3A%2F%2Fqbt.test%3A8080%2Fapi%2Fv2%2Fauth%2Flogin"),
+        ("GET", "app/webapiVersion", "/oauth2/sign_in?rd=/api/v2/app/webapiVersion"),
+        ("GET", "app/webapiVersion", "https://sso.example.test/login"),
+    ],
+)
+def test_a_redirect_to_a_proxy_login_page_is_named(monkeypatch, method, endpoint, location):
+    adapter = install(monkeypatch, _client, routes({(method, endpoint): redirect(302, location)}))
+    with pytest.raises(RedirectRefused, match="something in front of qBittorrent .* redirect to a login page") as info:
+        with Client(BASE, "admin", "pw", env={}) as client:
+            client.webapi_version  # noqa: B018
+    assert "qbt.test%3A8080" not in str(info.value)  # query values are masked
+    assert not [request for request, _kwargs in adapter.requests if "example.test" in request.url]
+
+
+def test_a_proxy_asking_for_basic_credentials_is_named(monkeypatch):
+    challenge = (401, "<html><title>401 Authorization Required</title></html>", {"WWW-Authenticate": 'Basic realm="x"'})
+    install(monkeypatch, _client, routes({("POST", "auth/login"): challenge}))
+    with pytest.raises(NotQbittorrent, match="HTTP 401 and asks for Basic credentials.*requests_args.auth"):
+        with Client(BASE, "admin", "pw", env={}) as client:
+            client.get("app/preferences")
+
+
+def test_another_web_server_on_a_loopback_port_is_recognised():
+    page = ("<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body>" + "p" * 5000).encode()
+
+    def handler(connection, _request, _stop):
+        connection.sendall(answer(page, "404 Not Found", "Content-Type: text/html\r\n"))
+
+    with LoopbackServer(handler) as server:
+        with pytest.raises(NotQbittorrent, match="HTTP 404, 'Welcome to nginx!'") as info:
+            with Client(server.url, "admin", "pw", env={}) as client:
+                client.get("app/preferences")
+    assert "ppp" not in str(info.value) and "<" not in str(info.value)
+
+
+def test_no_credentials_at_all_is_a_server_with_auth_bypass(monkeypatch):
+    adapter = install(monkeypatch, _client, routes())
+    with Client(BASE, env={}) as client:
+        assert client.get_json("app/preferences") == {}
+    assert [request.url.rsplit("/v2/", 1)[1] for request, _kwargs in adapter.requests] == ["app/preferences"]

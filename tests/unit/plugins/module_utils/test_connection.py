@@ -13,6 +13,7 @@ import yaml
 from ansible_collections.community.qbittorrent.plugins.doc_fragments._connection import ModuleDocFragment
 from ansible_collections.community.qbittorrent.plugins.module_utils import _connection, _module
 from ansible_collections.community.qbittorrent.plugins.module_utils._client import Client
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 
 BASE = "http://qbt.test:8080"
 
@@ -56,7 +57,7 @@ def test_client_defaults_come_from_the_table():
     assert client.fail_on_unsupported_version is False
     assert client.timeout == _connection.DEFAULTS["timeout"] == 15.0
     assert client.request_deadline == _connection.DEFAULTS["request_deadline"] == 300.0
-    assert client._verify is True
+    assert client._transport.verify is True
     # None means "not given" for every setting, as a module's null does.
     assert Client(BASE, timeout=None, validate_certs=None, env={}).timeout == 15.0
 
@@ -147,3 +148,27 @@ def test_disable_logging_debug_output_from_the_environment(monkeypatch):
 def test_time_settings_must_be_positive_numbers(name, value):
     with pytest.raises(Exception, match=f"{name}: .* is not a number of seconds greater than 0"):
         Client(BASE, env={}, **{name: value})
+
+
+@pytest.mark.parametrize(
+    "given, env, missing, variable",
+    [
+        ({"username": "admin"}, {}, "password", "QBITTORRENTAPI_PASSWORD"),
+        ({"password": "pw"}, {}, "username", "QBITTORRENTAPI_USERNAME"),
+        ({}, {"PYTHON_QBITTORRENTAPI_USERNAME": "admin"}, "password", "QBITTORRENTAPI_PASSWORD"),
+        ({"username": "admin", "password": ""}, {}, "password", "QBITTORRENTAPI_PASSWORD"),
+    ],
+)
+def test_username_without_password_or_the_reverse_fails_before_any_request(given, env, missing, variable):
+    with pytest.raises(
+        InvalidInput, match=f"^{missing}: not set, but .* is .*Set the {missing} option \\(or {variable}\\)"
+    ):
+        Client(BASE, env=env, **given)
+
+
+def test_credentials_may_come_half_from_the_environment_and_an_api_key_needs_neither():
+    assert Client(BASE, "admin", env={"QBITTORRENTAPI_PASSWORD": "envpw"}).username == "admin"
+    assert Client(BASE, password="pw", env={"QBITTORRENTAPI_USERNAME": "envuser"}).username == "envuser"
+    assert Client(BASE, api_key="qbt_k", env={}).uses_api_key
+    assert Client(BASE, "admin", api_key="qbt_k", env={}).uses_api_key  # the key wins; the username is unused
+    assert Client(BASE, env={}).username is None  # a server that lets this client in without a login
