@@ -10,9 +10,8 @@ show in torrents/info was measured on 4.5.2 and 5.3 (docs/performance.md, "qbt_t
 
 from __future__ import annotations
 
-import re
-
-from . import _api, _categories
+from . import _categories
+from . import _torrent_add as A
 from . import _torrents as T
 from ._diff import differences
 from ._errors import InvalidInput, QbtError
@@ -28,6 +27,7 @@ from ._fields import (
     text,
 )
 from ._infohash import TorrentError, from_hash
+from ._trackers import tracker_urls
 
 PROPERTIES = {
     "save_path": {"type": "str"},
@@ -95,7 +95,6 @@ APPEAR_TIMEOUT = 15.0
 APPEAR_BASE_SECONDS = 0.01
 APPEAR_SECONDS_PER_TORRENT = 0.00035
 SETTLE_TIMEOUT = 30.0
-_TRACKER_URL = re.compile(r"^(https?|udp|wss?)://[^\s|]+$", re.IGNORECASE)
 
 
 class Item:
@@ -161,10 +160,7 @@ def check_item(item):
     if p["tags"] is not None:
         p["tags"] = tags(opt("tags"), p["tags"])
     if p["trackers"] is not None:
-        p["trackers"] = list(dict.fromkeys(url.strip() for url in p["trackers"]))
-        for url in p["trackers"]:
-            if not _TRACKER_URL.match(url):
-                raise InvalidInput(f"{opt('trackers')}: {url!r} is not a tracker URL (http, https, udp or ws)")
+        p["trackers"] = tracker_urls(opt("trackers"), p["trackers"])
     for key in ("upload_limit", "download_limit"):
         if speed_limit(opt(key), p[key]) == -1:
             p[key] = 0  # qBittorrent reports unlimited as 0
@@ -191,7 +187,7 @@ def identify(items, params, client=None):
                 raise InvalidInput(f"{item.option('hash')}: {exc}") from exc
         else:
             option, text = item.option("source"), item.params["source"]
-            item.source = T.resolve_source(option, text, client)
+            item.source = A.resolve_source(option, text, client)
             item.hashes = item.source.hashes
         for key in item.hashes.keys():
             other = seen.setdefault(key, item)
@@ -269,7 +265,7 @@ def views_of(client, items, index):
         if entry is not None:
             found[id(item)] = entry
             item.server_id = entry["hash"]
-    unclear = [e["hash"] for e in found.values() if _api.torrent_state(e.get("state", "")) in T.UNCLEAR_STATES]
+    unclear = [e["hash"] for e in found.values() if T.torrent_state(e.get("state", "")) in T.UNCLEAR_STATES]
     stopped = set()
     if unclear and any(item.state in ("started", "stopped") for item in items):
         stopped = T.stopped_ids(client, unclear)
@@ -281,10 +277,10 @@ def add(client, adds, current, writes, trackers):
     torrents = []
     for item in adds:
         stopped = {"started": False, "stopped": True}.get(item.state)
-        torrents.append((item.source, T.add_fields(client, item.params, stopped)))
+        torrents.append((item.source, A.add_fields(client, item.params, stopped)))
     refused, accepted = [], False
-    for fields, files in T.add_requests(torrents):
-        answer = _api.add_torrents(client, fields, files=files or None)
+    for fields, files in A.add_requests(torrents):
+        answer = A.add_torrents(client, fields, files=files or None)
         accepted = accepted or answer["added"] or answer["pending"]
         if not (answer["added"] or answer["pending"]):
             # "Fails." (409 from 5.2) also answers a duplicate: another run may have added the same torrents

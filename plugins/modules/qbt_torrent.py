@@ -482,7 +482,7 @@ diff:
   returned: in diff mode
   type: dict
 """
-from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _categories
+from ansible_collections.community.qbittorrent.plugins.module_utils import _categories
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_sync as sync
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
 from ansible_collections.community.qbittorrent.plugins.module_utils._diff import Diff
@@ -553,7 +553,7 @@ def run(task):
         first = added if not writes and not removes else None
         writes.apply(client)
         for delete_files, hashes in removes.items():
-            _api.delete_torrents(client, hashes, delete_files)
+            T.delete_torrents(client, hashes, delete_files)
         views = sync.verify(client, items, trackers, result["removed"], first)
     waiting = [item for item in items if item.state != "absent" and item.params["wait"] != "none"]
     if waiting and not task.check_mode:

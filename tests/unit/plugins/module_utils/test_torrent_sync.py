@@ -35,9 +35,9 @@ def test_the_first_read_after_adding_waits_for_the_batch(monkeypatch, count):
         polled.update(timeout=timeout, first_read_after=first_read_after)
         return NothingThere(), False
 
-    monkeypatch.setattr(sync.T, "add_fields", lambda client, params, stopped: {})
-    monkeypatch.setattr(sync.T, "add_requests", lambda torrents: [({}, [("torrents", ("a.torrent", b""))])])
-    monkeypatch.setattr(sync._api, "add_torrents", lambda client, fields, files=None: {"added": 1, "pending": 0})
+    monkeypatch.setattr(sync.A, "add_fields", lambda client, params, stopped: {})
+    monkeypatch.setattr(sync.A, "add_requests", lambda torrents: [({}, [("torrents", ("a.torrent", b""))])])
+    monkeypatch.setattr(sync.A, "add_torrents", lambda client, fields, files=None: {"added": 1, "pending": 0})
     monkeypatch.setattr(sync.T, "poll", poll)
     with pytest.raises(QbtError, match="did not add /t/0.torrent"):
         sync.add(None, new_items(count), {}, None, None)
