@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_items as items_
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_sync as sync
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import QbtError
 from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import TorrentHashes
@@ -16,10 +17,10 @@ class NothingThere:
 
 
 def new_items(count):
-    params = {key: spec.get("default") for key, spec in sync.ITEM_OPTIONS.items()}
+    params = {key: spec.get("default") for key, spec in items_.ITEM_OPTIONS.items()}
     items = []
     for n in range(count):
-        item = sync.Item(dict(params, source=f"/t/{n}.torrent"), f"torrents[{n}].")
+        item = items_.Item(dict(params, source=f"/t/{n}.torrent"), f"torrents[{n}].")
         item.hashes = TorrentHashes(v1=f"{n:040x}")
         item.source = object()
         items.append(item)
