@@ -136,6 +136,12 @@ class Resource:
     def apply(self, plan, current: Mapping[str, Any], desired: Mapping[str, Any]) -> None:
         raise NotImplementedError
 
+    def read_back(self, plan, current: Mapping[str, Any], desired: Mapping[str, Any]) -> Any:
+        """The state after the writes, verified (a resource whose server applies writes late polls here)."""
+        after = self.read()
+        self.verify(after, plan, current, desired)
+        return after
+
     def verify(self, after: Mapping[str, Any], plan, current: Mapping[str, Any], desired: Mapping[str, Any]) -> None:
         """The read-back rule: planning again against the server's new state must find nothing to do."""
         left = self.plan(after, desired, self.task.params.get("purge", False))
@@ -261,9 +267,7 @@ def converge(resource: Resource, desired: Mapping[str, Any], result: dict[str, A
     if task.check_mode or not plan:
         return result
     resource.apply(plan, current, desired)
-    after = resource.read()
-    resource.verify(after, plan, current, desired)
-    result[resource.list_option] = resource.shown(after)
+    result[resource.list_option] = resource.shown(resource.read_back(plan, current, desired))
     return result
 
 

@@ -1,92 +1,25 @@
 # Copyright (c) community.qbittorrent contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""qbt_torrent's work: the torrents a task declares (options, local checks, hashes), the plan of what differs
-from the server's view of each, adding the new ones, and the read-back that proves the server kept it all.
+"""Torrents as a resource of the converge engine (qbt_torrent): the plan of what differs between the declared
+torrents (_torrent_items) and the server's view of each, adding the new ones, grouped writes, and the read-back
+that proves the server kept it all.
 
-The module keeps the flow (plugins/modules/qbt_torrent.py run()). Facts: docs/dev/webapi-facts.md#torrents
-(torrents/add, torrents/info, the per-property endpoints); that torrents/add answers before the torrents
-show in torrents/info was measured on 4.5.2 and 5.3 (docs/performance.md, "qbt_torrent's read-back").
+Facts: docs/dev/webapi-facts.md#torrents (torrents/add, torrents/info, the per-property endpoints); that
+torrents/add answers before the torrents show in torrents/info was measured on 4.5.2 and 5.3 (docs/performance.md,
+"qbt_torrent's read-back").
 """
 
 from __future__ import annotations
 
-import re
-
-from . import _api, _categories
+from . import _categories
+from . import _torrent_add as A
 from . import _torrents as T
-from ._diff import differences
+from ._diff import Diff, differences
+from ._engine import Resource
 from ._errors import InvalidInput, QbtError
-from ._fields import (
-    category_name,
-    minutes_limit,
-    normalize_path,
-    normalize_ratio,
-    path,
-    ratio_limit,
-    speed_limit,
-    tags,
-    text,
-)
-from ._infohash import TorrentError, from_hash
+from ._infohash import entry_keys, from_hash
+from ._torrent_items import NORMALIZERS, declared_items, gate
 
-PROPERTIES = {
-    "save_path": {"type": "str"},
-    "download_path": {"type": "str"},
-    "category": {"type": "str"},
-    "tags": {"type": "list", "elements": "str"},
-    "name": {"type": "str"},
-    "upload_limit": {"type": "int"},
-    "download_limit": {"type": "int"},
-    "ratio_limit": {"type": "float"},
-    "seeding_time_limit": {"type": "int"},
-    "inactive_seeding_time_limit": {"type": "int"},
-    "share_limit_action": {
-        "type": "str",
-        "choices": ["Default", "Stop", "Remove", "RemoveWithContent", "EnableSuperSeeding"],
-    },
-    "auto_tmm": {"type": "bool"},
-    "sequential_download": {"type": "bool"},
-    "first_last_piece_priority": {"type": "bool"},
-    "super_seeding": {"type": "bool"},
-    "force_start": {"type": "bool"},
-    "trackers": {"type": "list", "elements": "str"},
-}
-ADD_OPTIONS = {
-    "skip_checking": {"type": "bool"},
-    "content_layout": {"type": "str", "choices": ["Original", "Subfolder", "NoSubfolder"]},
-    "add_to_top_of_queue": {"type": "bool"},
-    "stop_condition": {"type": "str", "choices": ["None", "MetadataReceived", "FilesChecked"]},
-}
-ITEM_OPTIONS = {
-    "source": {"type": "str"},
-    "hash": {"type": "str"},
-    "state": {"type": "str", "choices": ["present", "started", "stopped", "paused", "absent"], "default": "present"},
-    "delete_files": {"type": "bool", "default": False},
-    **PROPERTIES,
-    "create_category": {"type": "bool", "default": False},
-    "purge_tags": {"type": "bool", "default": False},
-    "purge_trackers": {"type": "bool", "default": False},
-    **ADD_OPTIONS,
-    "wait": {"type": "str", "choices": ["none", "metadata", "checked", "completed"], "default": "none"},
-}
-# Options that need a qBittorrent version: the endpoint or FEATURES name of _versions.
-GATES = {
-    "download_path": "torrents/setDownloadPath",
-    "tags": "torrents/addTags",
-    "trackers": "torrents/removeTrackers",
-    "ratio_limit": "torrents/setShareLimits",
-    "seeding_time_limit": "torrents/setShareLimits",
-    "inactive_seeding_time_limit": "torrent_inactive_seeding_time_limit",
-    "share_limit_action": "torrent_share_limit_action",
-    "content_layout": "add_content_layout",
-    "stop_condition": "add_stop_condition",
-    "add_to_top_of_queue": "add_to_top_of_queue",
-}
-NORMALIZERS = {
-    "save_path": normalize_path,
-    "download_path": normalize_path,
-    "ratio_limit": normalize_ratio,
-}
 APPEAR_TIMEOUT = 15.0
 # torrents/add only queues what it gets: a torrent shows in torrents/info once qBittorrent has handled libtorrent's
 # add alert for it, a few milliseconds plus about 0.25 ms per torrent after the answer on 4.5.2 and 5.3 (measured
@@ -95,120 +28,114 @@ APPEAR_TIMEOUT = 15.0
 APPEAR_BASE_SECONDS = 0.01
 APPEAR_SECONDS_PER_TORRENT = 0.00035
 SETTLE_TIMEOUT = 30.0
-_TRACKER_URL = re.compile(r"^(https?|udp|wss?)://[^\s|]+$", re.IGNORECASE)
 
 
-class Item:
-    """One declared torrent: its options, how to name them in messages, its source, hashes and server id."""
+class TorrentPlan:
+    """What the declared torrents need: torrents to add, grouped writes, removals, categories to create."""
 
-    def __init__(self, params, prefix):
-        self.params = dict(params)
-        self.prefix = prefix
-        self.state = "stopped" if params["state"] == "paused" else params["state"]
-        self.source = None
-        self.hashes = None
-        self.server_id = None
+    def __init__(self) -> None:
+        self.diff = Diff()
+        self.writes = T.Writes()
+        self.adds: list = []
+        self.removes: dict[bool, list[str]] = {}
+        self.planned: dict[int, dict] = {}
+        self.new_categories: list[str] = []
 
-    @property
-    def id(self):
-        return self.server_id or self.hashes.id
-
-    def option(self, name):
-        return f"{self.prefix}{name}"
+    def __bool__(self) -> bool:
+        return bool(self.adds or self.removes or self.writes or self.new_categories)
 
     @property
-    def desired(self):
-        return {key: self.params[key] for key in PROPERTIES if self.params[key] is not None}
-
-    def label(self, view=None):
-        name = (view or {}).get("name") or self.params["source"] or self.params["hash"]
-        return f"{name} ({self.id})"
+    def removed(self) -> list[str]:
+        return [torrent for hashes in self.removes.values() for torrent in hashes]
 
 
-def declared_items(params):
-    if params["torrents"] is None:
-        if params["source"] is None and params["hash"] is None:
-            raise InvalidInput("source, hash or torrents is required: name the torrent(s) of the task")
-        return [Item(params, "")]
-    stray = [key for key, spec in ITEM_OPTIONS.items() if params[key] != spec.get("default")]
-    if stray:
-        raise InvalidInput(f"{', '.join(stray)}: with torrents, give these options inside each item of the list")
-    return [Item(item, f"torrents[{index}].") for index, item in enumerate(params["torrents"])]
+class Torrents(Resource):
+    """The declared torrents of a task, identified by hash (not by a name), one or many."""
 
+    list_option = "torrents"
+    noun = "torrent"
 
-def check_item(item):
-    """Local checks of one item, before any request; normalises tags, trackers and limits in place."""
-    p, opt = item.params, item.option
-    if (p["source"] is None) == (p["hash"] is None):
-        raise InvalidInput(f"{opt('source')}: give either source or hash for each torrent (exactly one)")
-    if item.state == "absent":
-        given = [key for key in [*PROPERTIES, *ADD_OPTIONS] if p[key] is not None]
-        given += [key for key in ("create_category", "purge_tags", "purge_trackers") if p[key]]
-        given += ["wait"] if p["wait"] != "none" else []
-        if given:
-            raise InvalidInput(f"{opt('state')}: absent removes the torrent, so {', '.join(given)} cannot be declared")
-    elif p["delete_files"]:
-        raise InvalidInput(f"{opt('delete_files')}: only applies with state: absent")
-    p["save_path"] = path(opt("save_path"), p["save_path"])
-    p["download_path"] = path(opt("download_path"), p["download_path"])
-    if p["category"]:
-        category_name(opt("category"), p["category"])
-    if p["name"] is not None:
-        text(opt("name"), p["name"], "torrent name")
-    for key in ("tags", "trackers"):
-        if p[f"purge_{key}"] and p[key] is None:
-            raise InvalidInput(f"{opt('purge_' + key)}: needs {key}, the exact list to keep (an empty list for none)")
-    if p["tags"] is not None:
-        p["tags"] = tags(opt("tags"), p["tags"])
-    if p["trackers"] is not None:
-        p["trackers"] = list(dict.fromkeys(url.strip() for url in p["trackers"]))
-        for url in p["trackers"]:
-            if not _TRACKER_URL.match(url):
-                raise InvalidInput(f"{opt('trackers')}: {url!r} is not a tracker URL (http, https, udp or ws)")
-    for key in ("upload_limit", "download_limit"):
-        if speed_limit(opt(key), p[key]) == -1:
-            p[key] = 0  # qBittorrent reports unlimited as 0
-    p["ratio_limit"] = ratio_limit(opt("ratio_limit"), p["ratio_limit"])
-    for key in ("seeding_time_limit", "inactive_seeding_time_limit"):
-        minutes_limit(opt(key), p[key])
-    if p["auto_tmm"] and (p["save_path"] is not None or p["download_path"] is not None):
-        raise InvalidInput(
-            f"{opt('auto_tmm')}: with Automatic Torrent Management the category decides the paths, so save_path "
-            "and download_path cannot be declared too"
-        )
-    if p["force_start"] and item.state == "stopped":
-        raise InvalidInput(f"{opt('force_start')}: force start starts the torrent, so it contradicts state: stopped")
+    def __init__(self, task) -> None:
+        super().__init__(task)
+        self.items = declared_items(task.params, self.client)
+        gate(self.client, self.items)
+        keys = set().union(*(item.hashes.keys() for item in self.items if item.params["trackers"] is not None))
+        self.trackers = (lambda entry: bool(keys & entry_keys(entry))) if keys else None
+        self.stopped: set[str] = set()
+        self.views: dict = {}
+        self.first = None
 
+    def read(self):
+        current, self.stopped = views_of(self.client, self.items, T.read_index(self.client, trackers=self.trackers))
+        return current
 
-def identify(items, params, client=None):
-    """Compute every item's hashes (reading files, downloading URLs with CLIENT) and refuse a torrent declared twice."""
-    seen = {}
-    for item in items:
-        if item.params["hash"] is not None:
-            try:
-                item.hashes = from_hash(item.params["hash"])
-            except TorrentError as exc:
-                raise InvalidInput(f"{item.option('hash')}: {exc}") from exc
-        else:
-            option, text = item.option("source"), item.params["source"]
-            item.source = T.resolve_source(option, text, client)
-            item.hashes = item.source.hashes
-        for key in item.hashes.keys():
-            other = seen.setdefault(key, item)
+    def plan(self, current, desired, purge):
+        owners = {}
+        for item in self.items:
+            other = owners.setdefault(item.server_id, item) if item.server_id else item
             if other is not item:
                 raise InvalidInput(
-                    f"torrents: {other.prefix[:-1]} and {item.prefix[:-1]} are the same torrent ({item.hashes.id}); "
-                    "declare each torrent once"
+                    f"torrents: {other.prefix[:-1]} and {item.prefix[:-1]} name the same torrent {item.server_id} "
+                    "(by different hashes of it); declare each torrent once"
                 )
+        result = TorrentPlan()
+        result.new_categories = missing_categories(self.client, self.items, current)
+        for item in self.items:
+            view = current.get(id(item))
+            if item.state == "absent":
+                if view is not None:
+                    result.removes.setdefault(item.params["delete_files"], []).append(view["hash"])
+                    result.diff.removed(view["hash"], {"name": view["name"], "save_path": view.get("save_path")})
+            elif view is None and item.source is None:
+                raise InvalidInput(
+                    f"{item.option('hash')}: no torrent on the server matches {item.params['hash']}; give source to "
+                    "add it"
+                )
+            elif view is None:
+                result.adds.append(item)
+                result.diff.created(item.hashes.id, item.desired)
+            else:
+                result.planned[id(item)] = changes = plan(item, view, self.stopped)
+                result.writes.queue(changes, view, item.params["purge_tags"], self.client)
+                result.diff.changed(changes, item=view["hash"])
+        return result
 
+    def predicted(self, current, plan, desired):
+        self.views = predicted(self.items, current, plan.planned)
+        return self.views
 
-def gate(client, items):
-    """Version checks of what the task declares: fail, or drop the option with a warning."""
-    for option, what in GATES.items():
-        users = [item for item in items if item.state != "absent" and item.params[option] is not None]
-        if users and not client.require(what, setting=f"{option} of a torrent"):
-            for item in users:
-                item.params[option] = None
+    def shown(self, views):
+        return shown(self.items, views)
+
+    def summary(self, plan):
+        return {"added": [item.hashes.id for item in plan.adds], "removed": plan.removed}
+
+    def apply(self, plan, current, desired):
+        for name in plan.new_categories:
+            _categories.create(self.client, name)
+        added = add(self.client, plan.adds, current, plan.writes, self.trackers) if plan.adds else None
+        # The read that saw the new torrents appear is the read-back when nothing was written after it.
+        self.first = added if not plan.writes and not plan.removes else None
+        plan.writes.apply(self.client)
+        for delete_files, hashes in plan.removes.items():
+            T.delete_torrents(self.client, hashes, delete_files)
+
+    def read_back(self, plan, current, desired):
+        self.views = verify(self.client, self.items, self.trackers, plan.removed, self.first)
+        return self.views
+
+    def wait(self, result, timeout):
+        """Wait until the torrents that declare wait are ready (bounded), and show them as they are then."""
+        waiting = [item for item in self.items if item.state != "absent" and item.params["wait"] != "none"]
+        if waiting and not self.task.check_mode:
+            targets = [(item.hashes, item.params["wait"], item.label(self.views.get(id(item)))) for item in waiting]
+            index = T.wait_until(self.client, targets, timeout)
+            for item in waiting:
+                self.views[id(item)].update(T.view(index.find(item.hashes)))
+            result["torrents"] = self.shown(self.views)
+        if len(self.items) == 1 and not self.items[0].prefix:
+            result["torrent"] = result["torrents"][0]
+        return result
 
 
 def plan(item, current, stopped=None):
@@ -269,7 +196,7 @@ def views_of(client, items, index):
         if entry is not None:
             found[id(item)] = entry
             item.server_id = entry["hash"]
-    unclear = [e["hash"] for e in found.values() if _api.torrent_state(e.get("state", "")) in T.UNCLEAR_STATES]
+    unclear = [e["hash"] for e in found.values() if T.torrent_state(e.get("state", "")) in T.UNCLEAR_STATES]
     stopped = set()
     if unclear and any(item.state in ("started", "stopped") for item in items):
         stopped = T.stopped_ids(client, unclear)
@@ -281,10 +208,10 @@ def add(client, adds, current, writes, trackers):
     torrents = []
     for item in adds:
         stopped = {"started": False, "stopped": True}.get(item.state)
-        torrents.append((item.source, T.add_fields(client, item.params, stopped)))
+        torrents.append((item.source, A.add_fields(client, item.params, stopped)))
     refused, accepted = [], False
-    for fields, files in T.add_requests(torrents):
-        answer = _api.add_torrents(client, fields, files=files or None)
+    for fields, files in A.add_requests(torrents):
+        answer = A.add_torrents(client, fields, files=files or None)
         accepted = accepted or answer["added"] or answer["pending"]
         if not (answer["added"] or answer["pending"]):
             # "Fails." (409 from 5.2) also answers a duplicate: another run may have added the same torrents
@@ -372,7 +299,8 @@ def predicted(items, current, planned):
     return views
 
 
-def finish(result, items, views):
+def shown(items, views):
+    """The result's torrents: each declared torrent's view, or its hashes with present: false."""
     torrents = []
     for item in items:
         view = views.get(id(item))
@@ -383,6 +311,4 @@ def finish(result, items, views):
             )
         else:
             torrents.append({"present": True, **{k: v for k, v in view.items() if k != "share_limits_mode"}})
-    result["torrents"] = torrents
-    if len(items) == 1 and not items[0].prefix:
-        result["torrent"] = torrents[0]
+    return torrents

@@ -181,7 +181,7 @@ api_calls:
   elements: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _categories, _rss_rules
+from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _rss_rules, _torrents
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
@@ -231,9 +231,9 @@ def read_torrents(client, filters):
     filters = filters or {}
     params = {"category": filters.get("category"), "tag": filters.get("tag")}
     if filters.get("status"):
-        params["filter"] = _api.status_filter(client, filters["status"])
+        params["filter"] = _torrents.status_filter(client, filters["status"])
     if filters.get("hashes"):
-        params["hashes"] = _api.join_hashes(filters["hashes"])
+        params["hashes"] = _torrents.join_hashes(filters["hashes"])
     return client.get_json("torrents/info", params)
 
 

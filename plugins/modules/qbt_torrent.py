@@ -482,87 +482,22 @@ diff:
   returned: in diff mode
   type: dict
 """
-from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _categories
-from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_sync as sync
-from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
-from ansible_collections.community.qbittorrent.plugins.module_utils._diff import Diff
-from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
-from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import entry_keys
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import converge
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_items import ITEM_OPTIONS
+from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_sync import Torrents
 
 ARGUMENT_SPEC = {
-    **sync.ITEM_OPTIONS,
-    "torrents": {"type": "list", "elements": "dict", "options": sync.ITEM_OPTIONS},
+    **ITEM_OPTIONS,
+    "torrents": {"type": "list", "elements": "dict", "options": ITEM_OPTIONS},
     "wait_timeout": {"type": "float", "default": 120.0},
 }
 MODULE_KWARGS = {"mutually_exclusive": [["source", "hash", "torrents"]]}
 
 
 def run(task):
-    client, params = task.client, task.params
-    items = sync.declared_items(params)
-    for item in items:
-        sync.check_item(item)
-    sync.identify(items, params, client)
-    sync.gate(client, items)
-    keys = set().union(*(item.hashes.keys() for item in items if item.params["trackers"] is not None))
-    trackers = (lambda entry: bool(keys & entry_keys(entry))) if keys else None
-
-    current, stopped = sync.views_of(client, items, T.read_index(client, trackers=trackers))
-    owners = {}
-    for item in items:
-        other = owners.setdefault(item.server_id, item) if item.server_id else item
-        if other is not item:
-            raise InvalidInput(
-                f"torrents: {other.prefix[:-1]} and {item.prefix[:-1]} name the same torrent {item.server_id} (by "
-                "different hashes of it); declare each torrent once"
-            )
-    new_categories = sync.missing_categories(client, items, current)
-    diff, writes = Diff(), T.Writes()
-    adds, removes, planned = [], {}, {}
-    for item in items:
-        view = current.get(id(item))
-        if item.state == "absent":
-            if view is not None:
-                removes.setdefault(item.params["delete_files"], []).append(view["hash"])
-                diff.removed(view["hash"], {"name": view["name"], "save_path": view.get("save_path")})
-        elif view is None and item.source is None:
-            raise InvalidInput(
-                f"{item.option('hash')}: no torrent on the server matches {item.params['hash']}; give source to add it"
-            )
-        elif view is None:
-            adds.append(item)
-            diff.created(item.hashes.id, item.desired)
-        else:
-            planned[id(item)] = changes = sync.plan(item, view, stopped)
-            writes.queue(changes, view, item.params["purge_tags"], client)
-            diff.changed(changes, item=view["hash"])
-
-    changed = bool(adds or removes or writes or new_categories)
-    result = {"changed": changed, "added": [item.hashes.id for item in adds]}
-    result["removed"] = [torrent for hashes in removes.values() for torrent in hashes]
-    if task.diff:
-        result["diff"] = diff.as_dict()
-    if task.check_mode or not changed:
-        views = sync.predicted(items, current, planned)
-    else:
-        for name in new_categories:
-            _categories.create(client, name)
-        added = sync.add(client, adds, current, writes, trackers) if adds else None
-        # The read that saw the new torrents appear is the read-back when nothing was written after it.
-        first = added if not writes and not removes else None
-        writes.apply(client)
-        for delete_files, hashes in removes.items():
-            _api.delete_torrents(client, hashes, delete_files)
-        views = sync.verify(client, items, trackers, result["removed"], first)
-    waiting = [item for item in items if item.state != "absent" and item.params["wait"] != "none"]
-    if waiting and not task.check_mode:
-        targets = [(item.hashes, item.params["wait"], item.label(views.get(id(item)))) for item in waiting]
-        index = T.wait_until(client, targets, params["wait_timeout"])
-        for item in waiting:
-            views[id(item)].update(T.view(index.find(item.hashes)))
-    sync.finish(result, items, views)
-    return result
+    torrents = Torrents(task)
+    return torrents.wait(converge(torrents, torrents.items), task.params["wait_timeout"])
 
 
 def main():

@@ -16,7 +16,7 @@ import pytest
 import requests
 from loopback_proxy import LoopbackProxy
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _categories
+from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _torrent_add, _torrents
 from ansible_collections.community.qbittorrent.plugins.module_utils._client import Client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import (
     BadRequest,
@@ -334,19 +334,23 @@ def _state(client, torrent_hash):
 def test_11_add_stop_start_across_versions(plain_server):
     with client_for(plain_server) as client:
         try:
-            fields = {"urls": MAGNET, "savepath": plain_server["download_dir"], **_api.add_stopped_fields(client, True)}
-            first = _api.add_torrents(client, fields)
+            fields = {
+                "urls": MAGNET,
+                "savepath": plain_server["download_dir"],
+                **_torrent_add.add_stopped_fields(client, True),
+            }
+            first = _torrent_add.add_torrents(client, fields)
             assert first["added"] is True, first
             assert poll(lambda: _state(client, MAGNET_HASH)), "the magnet never appeared"
-            duplicate = _api.add_torrents(client, fields)
+            duplicate = _torrent_add.add_torrents(client, fields)
             assert duplicate["added"] is False, duplicate  # Fails., 409, or JSON with success_count 0
-            stopped_state = "stoppedDL" if _api.uses_stopped_names(client) else "pausedDL"
+            stopped_state = "stoppedDL" if _torrents.uses_stopped_names(client) else "pausedDL"
             assert poll(lambda: _state(client, MAGNET_HASH) == stopped_state), _state(client, MAGNET_HASH)
-            filtered = client.get_json("torrents/info", {"filter": _api.status_filter(client, "paused")})
+            filtered = client.get_json("torrents/info", {"filter": _torrents.status_filter(client, "paused")})
             assert [t["hash"] for t in filtered] == [MAGNET_HASH]
-            _api.start_torrents(client, [MAGNET_HASH])
+            _torrents.start_torrents(client, [MAGNET_HASH])
             assert poll(lambda: _state(client, MAGNET_HASH) not in (stopped_state,))
-            _api.stop_torrents(client, [MAGNET_HASH])
+            _torrents.stop_torrents(client, [MAGNET_HASH])
             assert poll(lambda: _state(client, MAGNET_HASH) == stopped_state)
         finally:
             client.post("torrents/delete", {"hashes": MAGNET_HASH, "deleteFiles": True})

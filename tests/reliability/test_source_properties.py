@@ -27,6 +27,7 @@ import relkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_add as A
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import from_magnet
@@ -79,7 +80,7 @@ def test_control_characters_are_refused(kind, before, char, after, option):
     start = {"magnet": f"magnet:?xt=urn:btih:{V1}&dn=", "url": "http://127.0.0.1:9/", "path": "/tmp/"}[kind]
     text = start + before + char + after
     with _never_reads(), pytest.raises(InvalidInput) as caught:
-        T.resolve_source(option, text)
+        A.resolve_source(option, text)
     message = str(caught.value)
     first = min(text.index(c) for c in CONTROLS if c in text)
     assert message.startswith(f"{option}: a source is exactly one magnet URI")
@@ -94,7 +95,7 @@ def test_a_second_magnet_after_any_line_break_is_refused(separator):
     tried()
     text = f"magnet:?xt=urn:btih:{V1}{separator}magnet:?xt=urn:btih:{'a' * 40}"
     with _never_reads(), pytest.raises(InvalidInput, match="a source is exactly one magnet URI"):
-        T.resolve_source("source", text)
+        A.resolve_source("source", text)
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +123,7 @@ def test_paths_with_spaces_are_read(folder, name, spaces):
     path = folder / (name + spaces + "x" + spaces)
     path.write_bytes(TORRENT)
     try:
-        source = T.resolve_source("source", str(path))
+        source = A.resolve_source("source", str(path))
     finally:
         path.unlink()
     assert (source.kind, source.text, source.data, source.hashes.v1) == ("file", str(path), TORRENT, HASHES["v1"])
@@ -144,7 +145,7 @@ def test_any_text(text):
     download = mock.Mock(side_effect=InvalidInput("source: no download in this test"))
     with mock.patch.object(T, "_download", download):
         try:
-            source = T.resolve_source("source", text)
+            source = A.resolve_source("source", text)
         except InvalidInput as exc:
             assert str(exc).startswith("source: ")
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_items as items_
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_sync as sync
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import QbtError
 from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import TorrentHashes
@@ -16,10 +17,10 @@ class NothingThere:
 
 
 def new_items(count):
-    params = {key: spec.get("default") for key, spec in sync.ITEM_OPTIONS.items()}
+    params = {key: spec.get("default") for key, spec in items_.ITEM_OPTIONS.items()}
     items = []
     for n in range(count):
-        item = sync.Item(dict(params, source=f"/t/{n}.torrent"), f"torrents[{n}].")
+        item = items_.Item(dict(params, source=f"/t/{n}.torrent"), f"torrents[{n}].")
         item.hashes = TorrentHashes(v1=f"{n:040x}")
         item.source = object()
         items.append(item)
@@ -35,9 +36,9 @@ def test_the_first_read_after_adding_waits_for_the_batch(monkeypatch, count):
         polled.update(timeout=timeout, first_read_after=first_read_after)
         return NothingThere(), False
 
-    monkeypatch.setattr(sync.T, "add_fields", lambda client, params, stopped: {})
-    monkeypatch.setattr(sync.T, "add_requests", lambda torrents: [({}, [("torrents", ("a.torrent", b""))])])
-    monkeypatch.setattr(sync._api, "add_torrents", lambda client, fields, files=None: {"added": 1, "pending": 0})
+    monkeypatch.setattr(sync.A, "add_fields", lambda client, params, stopped: {})
+    monkeypatch.setattr(sync.A, "add_requests", lambda torrents: [({}, [("torrents", ("a.torrent", b""))])])
+    monkeypatch.setattr(sync.A, "add_torrents", lambda client, fields, files=None: {"added": 1, "pending": 0})
     monkeypatch.setattr(sync.T, "poll", poll)
     with pytest.raises(QbtError, match="did not add /t/0.torrent"):
         sync.add(None, new_items(count), {}, None, None)

@@ -11,6 +11,7 @@ import threading
 
 import pytest
 
+from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_add as A
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
 from ansible_collections.community.qbittorrent.plugins.module_utils._client import Client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
@@ -30,22 +31,27 @@ class FakeClient:
         self._set_tags = set_tags
         self.posts = []
 
-    def supports(self, endpoint):
-        return self._set_tags if endpoint == "torrents/setTags" else True
+    def supports(self, name):
+        """Endpoints and features as the real client answers them, from the version table."""
+        from ansible_collections.community.qbittorrent.plugins.module_utils._versions import gap
+
+        if name == "torrents/setTags" and not self._set_tags:
+            return False
+        return gap(name, self.webapi_version) is None
 
     def post(self, endpoint, data=None, files=None):
         self.posts.append((endpoint, dict(data or {})))
 
 
 def test_resolve_source_reads_magnets_and_files(tmp_path):
-    magnet = T.resolve_source("source", f"magnet:?xt=urn:btih:{V1}")
+    magnet = A.resolve_source("source", f"magnet:?xt=urn:btih:{V1}")
     assert (magnet.kind, magnet.hashes.v1, magnet.data) == ("magnet", V1, None)
     data, hashes = build_torrent("x", file_contents("x", 1000), version="hybrid")
     path = tmp_path / "x.torrent"
     path.write_bytes(data)
-    source = T.resolve_source("torrents[3].source", str(path))
+    source = A.resolve_source("torrents[3].source", str(path))
     assert (source.kind, source.hashes.id, source.data) == ("file", hashes["id"], data)
-    assert T.resolve_source("source", f"file://{path}").hashes.v1 == hashes["v1"]
+    assert A.resolve_source("source", f"file://{path}").hashes.v1 == hashes["v1"]
 
 
 @pytest.mark.parametrize(
@@ -59,7 +65,7 @@ def test_resolve_source_reads_magnets_and_files(tmp_path):
 )
 def test_resolve_source_errors(text, message):
     with pytest.raises(InvalidInput) as caught:
-        T.resolve_source("source", text, Client("http://127.0.0.1:9", timeout=2, env={}))
+        A.resolve_source("source", text, Client("http://127.0.0.1:9", timeout=2, env={}))
     assert message in str(caught.value)
 
 
@@ -99,8 +105,8 @@ def no_reading(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a refused source was read or downloaded")
 
-    monkeypatch.setattr(T, "_read", refuse)
-    monkeypatch.setattr(T, "_download", refuse)
+    monkeypatch.setattr(A, "_read", refuse)
+    monkeypatch.setattr(A, "_download", refuse)
 
 
 @pytest.mark.parametrize("char, shown", CONTROLS)
@@ -117,7 +123,7 @@ def no_reading(monkeypatch):
 def test_a_source_is_one_line(no_reading, template, char, shown):
     text = template.format(c=char)
     with pytest.raises(InvalidInput) as caught:
-        T.resolve_source("torrents[3].source", text)
+        A.resolve_source("torrents[3].source", text)
     message = str(caught.value)
     assert message.startswith("torrents[3].source: a source is exactly one magnet URI")
     assert f"({shown}) at character {text.index(char) + 1}" in message
@@ -128,41 +134,41 @@ def test_a_source_is_one_line(no_reading, template, char, shown):
 
 def test_crlf_in_one_item_of_a_list(no_reading):
     with pytest.raises(InvalidInput, match=r"^torrents\[1\]\.source: .*line break \(\\r\) at character"):
-        T.resolve_source("torrents[1].source", MAGNET + "\r\n" + f"magnet:?xt=urn:btih:{V1_B}")
+        A.resolve_source("torrents[1].source", MAGNET + "\r\n" + f"magnet:?xt=urn:btih:{V1_B}")
 
 
 def test_format_characters_and_spaces_are_not_control_characters(tmp_path):
     # U+200D (zero-width joiner, Unicode Cf) is part of emoji file names; spaces are part of many
     path, data, hashes = _torrent_file(tmp_path, "family \U0001f468\u200d\U0001f469 x .torrent")
-    source = T.resolve_source("source", path)
+    source = A.resolve_source("source", path)
     assert (source.kind, source.text, source.data, source.hashes.v1) == ("file", path, data, hashes["v1"])
 
 
 def test_whitespace_around_a_magnet_or_url_is_removed():
-    source = T.resolve_source("source", f"  {MAGNET} ")
+    source = A.resolve_source("source", f"  {MAGNET} ")
     assert source.text == MAGNET
 
 
 def test_a_path_is_used_exactly_as_written(tmp_path):
     # a trailing space is part of the file name...
     path, data, _hashes = _torrent_file(tmp_path, "x.torrent ")
-    assert T.resolve_source("source", path).data == data
+    assert A.resolve_source("source", path).data == data
     # ...and pointed out when no such file exists
     with pytest.raises(InvalidInput, match=r"does not exist \(the path ends with whitespace"):
-        T.resolve_source("source", str(tmp_path / "y.torrent "))
+        A.resolve_source("source", str(tmp_path / "y.torrent "))
     # a leading space makes the path relative: refused, never stripped silently
     with pytest.raises(InvalidInput, match=r"absolute path .*\(it starts with whitespace"):
-        T.resolve_source("source", " " + path)
+        A.resolve_source("source", " " + path)
 
 
 def test_the_magnet_sent_is_the_one_parsed():
-    source = T.resolve_source("source", f"MAGNET:?xt=urn:btih:{V1}&dn=a")
+    source = A.resolve_source("source", f"MAGNET:?xt=urn:btih:{V1}&dn=a")
     # libtorrent knows only the lowercase prefix; the rest is sent as declared
     assert source.text == f"magnet:?xt=urn:btih:{V1}&dn=a"
     with pytest.raises(ValueError, match="single line"):
-        T.Source("magnet", MAGNET + "\n" + MAGNET, source.hashes)
-    other = T.resolve_source("source", f"magnet:?xt=urn:btih:{V1_B}")
-    ((fields, files),) = T.add_requests([(source, {"savepath": "/x"}), (other, {"savepath": "/x"})])
+        A.Source("magnet", MAGNET + "\n" + MAGNET, source.hashes)
+    other = A.resolve_source("source", f"magnet:?xt=urn:btih:{V1_B}")
+    ((fields, files),) = A.add_requests([(source, {"savepath": "/x"}), (other, {"savepath": "/x"})])
     # what qBittorrent makes of the urls field: one torrent per line, each trimmed (torrentscontroller.cpp)
     assert [url.strip() for url in fields["urls"].split("\n")] == [source.text, other.text]
     assert files == []
@@ -176,7 +182,7 @@ def test_devices_are_refused(path, kind):
     if not os.path.exists(path):
         pytest.skip(f"{path} does not exist here")
     with pytest.raises(InvalidInput) as caught:
-        T.resolve_source("torrents[2].source", path)
+        A.resolve_source("torrents[2].source", path)
     assert str(caught.value) == (
         f"torrents[2].source: cannot read the .torrent file '{path}': it is {kind}, not a regular file; give the "
         "path of a .torrent file"
@@ -185,14 +191,14 @@ def test_devices_are_refused(path, kind):
 
 def test_a_directory_is_refused(tmp_path):
     with pytest.raises(InvalidInput, match=r"^source: cannot read the .torrent file '.*': it is a directory, not a"):
-        T.resolve_source("source", str(tmp_path))
+        A.resolve_source("source", str(tmp_path))
 
 
 def test_a_fifo_is_refused_without_waiting(tmp_path):
     fifo = tmp_path / "x.torrent"
     os.mkfifo(fifo)
     with pytest.raises(InvalidInput, match=r"it is a FIFO \(named pipe\), not a regular file"):
-        T.resolve_source("source", str(fifo))
+        A.resolve_source("source", str(fifo))
 
 
 def test_a_socket_is_refused():
@@ -202,7 +208,7 @@ def test_a_socket_is_refused():
         with socket.socket(socket.AF_UNIX) as server:
             server.bind(path)
             with pytest.raises(InvalidInput, match=r"it is a socket, not a regular file"):
-                T.resolve_source("source", path)
+                A.resolve_source("source", path)
     finally:
         if os.path.exists(os.path.join(folder, "s")):
             os.unlink(os.path.join(folder, "s"))
@@ -212,15 +218,15 @@ def test_a_socket_is_refused():
 def test_symbolic_links_are_followed(tmp_path):
     path, data, _hashes = _torrent_file(tmp_path)
     os.symlink(path, tmp_path / "good")
-    assert T.resolve_source("source", str(tmp_path / "good")).data == data
+    assert A.resolve_source("source", str(tmp_path / "good")).data == data
     os.symlink("/dev/zero", tmp_path / "zero")
     with pytest.raises(InvalidInput, match=r"'.*zero': it is a character device"):
-        T.resolve_source("source", str(tmp_path / "zero"))
+        A.resolve_source("source", str(tmp_path / "zero"))
     os.symlink(tmp_path / "gone", tmp_path / "dangling")
     with pytest.raises(InvalidInput, match=r"it is a symbolic link to a file that does not exist"):
-        T.resolve_source("source", str(tmp_path / "dangling"))
+        A.resolve_source("source", str(tmp_path / "dangling"))
     with pytest.raises(InvalidInput, match=r"a part of the path is not a directory"):
-        T.resolve_source("source", path + "/x.torrent")
+        A.resolve_source("source", path + "/x.torrent")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
@@ -228,17 +234,17 @@ def test_an_unreadable_file_is_refused(tmp_path):
     path, _data, _hashes = _torrent_file(tmp_path)
     os.chmod(path, 0)
     with pytest.raises(InvalidInput, match=r"it is unreadable: permission denied"):
-        T.resolve_source("source", path)
+        A.resolve_source("source", path)
 
 
 def test_the_size_is_bounded_before_and_while_reading(tmp_path, monkeypatch):
     big = tmp_path / "big.torrent"
     with open(big, "wb") as handle:
-        handle.truncate(T.MAX_TORRENT_BYTES + 1)  # sparse: no disk space used
+        handle.truncate(A.MAX_TORRENT_BYTES + 1)  # sparse: no disk space used
     with pytest.raises(InvalidInput, match=r"it is bigger than 104857600 bytes"):
-        T.resolve_source("source", str(big))
+        A.resolve_source("source", str(big))
     # a file that was small when checked and grew before it was read: the read itself is bounded
-    monkeypatch.setattr(T, "MAX_TORRENT_BYTES", 100)
+    monkeypatch.setattr(A, "MAX_TORRENT_BYTES", 100)
     grown = tmp_path / "grown.torrent"
     grown.write_bytes(b"d" * 500)
     real_stat = os.stat
@@ -247,9 +253,9 @@ def test_the_size_is_bounded_before_and_while_reading(tmp_path, monkeypatch):
         found = real_stat(path, *args, **kwargs)
         return os.stat_result((*found[:6], 50, *found[7:])) if str(path) == str(grown) else found
 
-    monkeypatch.setattr(T.os, "stat", small_stat)
+    monkeypatch.setattr(A.os, "stat", small_stat)
     with pytest.raises(InvalidInput, match=r"it grew beyond 100 bytes while being read"):
-        T.resolve_source("source", str(grown))
+        A.resolve_source("source", str(grown))
 
 
 def test_a_fifo_swapped_in_after_the_check_is_refused(tmp_path, monkeypatch):
@@ -259,12 +265,12 @@ def test_a_fifo_swapped_in_after_the_check_is_refused(tmp_path, monkeypatch):
     fifo = tmp_path / "swapped.torrent"
     os.mkfifo(fifo)
     real_stat = os.stat
-    monkeypatch.setattr(T.os, "stat", lambda path, *a, **k: real_stat(regular if str(path) == str(fifo) else path))
+    monkeypatch.setattr(A.os, "stat", lambda path, *a, **k: real_stat(regular if str(path) == str(fifo) else path))
     outcome = []
 
     def resolve():
         try:
-            T.resolve_source("source", str(fifo))
+            A.resolve_source("source", str(fifo))
         except InvalidInput as exc:
             outcome.append(str(exc))
 
@@ -408,7 +414,7 @@ def test_force_start_replaces_the_start_call():
 def test_add_fields_and_requests():
     client = FakeClient(webapi="2.11.4")
     options = {"save_path": "/d", "tags": ["a", "b"], "download_path": "", "skip_checking": True, "name": "n"}
-    fields = T.add_fields(client, options, stopped=True)
+    fields = A.add_fields(client, options, stopped=True)
     assert fields == {
         "savepath": "/d",
         "rename": "n",
@@ -418,14 +424,14 @@ def test_add_fields_and_requests():
         "stopped": True,
         "skip_checking": True,
     }
-    assert T.add_fields(FakeClient(webapi="2.16.2"), {"skip_checking": True}, None) == {"seedMode": True}
-    assert T.add_fields(FakeClient(webapi="2.8.19"), {}, False) == {"paused": False}
+    assert A.add_fields(FakeClient(webapi="2.16.2"), {"skip_checking": True}, None) == {"seedMode": True}
+    assert A.add_fields(FakeClient(webapi="2.8.19"), {}, False) == {"paused": False}
 
     def source(kind, n, size=10):
         hashes = TorrentHashes(v1=f"{n:040x}")
-        return T.Source(kind, f"magnet:?xt=urn:btih:{hashes.v1}", hashes, None if kind == "magnet" else b"x" * size)
+        return A.Source(kind, f"magnet:?xt=urn:btih:{hashes.v1}", hashes, None if kind == "magnet" else b"x" * size)
 
-    requests = T.add_requests(
+    requests = A.add_requests(
         [
             (source("file", 1), {"savepath": "/a"}),
             (source("magnet", 2), {"savepath": "/a"}),
@@ -445,9 +451,9 @@ def test_add_fields_and_requests():
 
 
 def test_add_requests_stay_under_the_request_size_limit(monkeypatch):
-    monkeypatch.setattr(T, "MAX_ADD_BYTES", 25)
-    sources = [(T.Source("file", "", TorrentHashes(v1=f"{n:040x}"), b"x" * 10), {}) for n in range(5)]
-    requests = T.add_requests(sources)
+    monkeypatch.setattr(A, "MAX_ADD_BYTES", 25)
+    sources = [(A.Source("file", "", TorrentHashes(v1=f"{n:040x}"), b"x" * 10), {}) for n in range(5)]
+    requests = A.add_requests(sources)
     assert [len(request[1]) for request in requests] == [2, 2, 1]
 
 
