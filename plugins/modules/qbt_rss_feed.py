@@ -62,7 +62,7 @@ options:
     default: present
   feeds:
     description:
-      - A whole set of feeds and folders in one task, each with the options above. Mutually exclusive with
+      - A whole set of feeds and folders in one task, each with the options of the single form. Mutually exclusive with
         O(path).
       - Every path may appear once and every URL once; the whole list is checked before anything is written.
     type: list
@@ -88,6 +88,14 @@ options:
     description:
       - With O(feeds), remove every feed and folder of the server that the list does not name.
       - The parent folders of declared items are kept.
+      - A purge that would remove every feed and folder because O(feeds) declares none to keep (a list variable
+        that templated to V([]) by mistake, say) is refused before anything is written, unless
+        O(allow_empty_purge=true).
+    type: bool
+    default: false
+  allow_empty_purge:
+    description:
+      - Let O(purge) remove every feed and folder of the server when O(feeds) declares none to keep.
     type: bool
     default: false
   create_parents:

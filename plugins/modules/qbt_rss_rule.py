@@ -20,10 +20,11 @@ description:
   - How a rule is stored differs between qBittorrent 4.5 (a few legacy fields) and 4.6 and later (all torrent
     parameters); the module handles both. Options a server's version does not have are refused, or skipped with a
     warning, as O(fail_on_unimplemented_endpoint) says.
-  - B(Rules add torrents only while the preference C(rss_auto_downloading_enabled) is on) (off by default; in the
-    WebUI C(Options > RSS > Enable auto downloading of RSS torrents)), and they only see articles of feeds that
-    are fetched, which qBittorrent does by itself only while C(rss_processing_enabled) is on (off by default). A
-    task that declares an enabled rule while either is off warns about it.
+  - B(Rules add torrents only while RSS auto-downloading is on), that is while the preference
+    C(rss_auto_downloading_enabled) is true (off by default; in the WebUI
+    C(Options > RSS > Enable auto downloading of RSS torrents)), and they only see articles of feeds that are
+    fetched, which qBittorrent does by itself only while C(rss_processing_enabled) is on (off by default). A task
+    that declares an enabled rule while either is off warns about it.
   - Only unread articles are considered. An article that was read, or was already processed while
     auto-downloading was off and stayed unmatched, is considered again when a rule changes.
 author:
@@ -158,7 +159,7 @@ options:
     default: present
   rules:
     description:
-      - Several rules in one task, each with the options above. Mutually exclusive with O(name).
+      - Several rules in one task, each with the options of the single form. Mutually exclusive with O(name).
       - Every name may appear once; the whole list is checked before anything is written.
     type: list
     elements: dict
@@ -240,7 +241,15 @@ options:
         choices: [present, absent]
         default: present
   purge:
-    description: With O(rules), remove every rule of the server that the list does not name.
+    description:
+      - With O(rules), remove every rule of the server that the list does not name.
+      - A purge that would remove every rule because O(rules) declares none to keep (a list variable that templated
+        to V([]) by mistake, say) is refused before anything is written, unless O(allow_empty_purge=true).
+    type: bool
+    default: false
+  allow_empty_purge:
+    description:
+      - Let O(purge) remove every rule of the server when O(rules) declares none to keep.
     type: bool
     default: false
 notes:
