@@ -9,9 +9,15 @@ the collection (tests/run runs it in its copy). Needs PyYAML and packaging (the 
 from __future__ import annotations
 
 import argparse
+import ast
+import concurrent.futures
+import html.parser
 import json
+import os
 import pathlib
+import queue
 import re
+import subprocess
 import sys
 import tarfile
 
@@ -133,6 +139,67 @@ def cmd_docs_site(args: argparse.Namespace) -> int:
     return done(problems, f"the rendered site has {len(expected)} expected pages: {', '.join(expected)}")
 
 
+# Ansible's documentation markup: a macro ends at its first ")", so a macro inside another one (B(x C(y) z)) ends
+# the outer one early and shows the rest as literal text, in ansible-doc and in HTML alike.
+MACRO = re.compile(r"(?<![\w])(RV|[IBCOVEMLUP])\(")
+
+
+def plugin_docs(path: pathlib.Path) -> list[tuple[str, object]]:
+    """The DOCUMENTATION and RETURN of a plugin file (module level, or a doc fragment's class), parsed as YAML."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Constant):
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id in ("DOCUMENTATION", "RETURN"):
+                try:
+                    found.append((target.id, yaml.safe_load(node.value.value)))
+                except yaml.YAMLError as exc:  # ansible-doc would say "Missing documentation": say why
+                    found.append((target.id, f"<not YAML: {exc}>".replace("\n", " ")))
+    return found
+
+
+def strings_in(value: object, where: str):
+    """Every string in a parsed document, with where it is ('options.purge.description[0]')."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings_in(item, f"{where}[{index}]")
+
+
+def nested_macros(text: str) -> list[str]:
+    """The macros of TEXT that hold another macro before their first ')' (where the outer one really ends)."""
+    problems = []
+    for match in MACRO.finditer(text):
+        end = text.find(")", match.end())
+        inner = text[match.end() : end if end >= 0 else len(text)]
+        if MACRO.search(inner):
+            problems.append(f"{text[match.start() : end + 1 if end >= 0 else len(text)]!r}")
+    return problems
+
+
+def cmd_docs_markup(_args: argparse.Namespace) -> int:
+    """No plugin's DOCUMENTATION or RETURN nests a markup macro inside another one."""
+    problems, count = [], 0
+    for path in sorted((ROOT / "plugins").rglob("*.py")):
+        for name, doc in plugin_docs(path):
+            if isinstance(doc, str) and doc.startswith("<not YAML"):
+                problems.append(f"{path.relative_to(ROOT)} {name} is {doc}")
+                continue
+            for where, text in strings_in(doc, ""):
+                count += 1
+                for found in nested_macros(text):
+                    problems.append(
+                        f"{path.relative_to(ROOT)} {name} {where}: a markup macro inside another one, {found}: a "
+                        "macro ends at its first ')', so write them side by side (B(...) C(...)) instead"
+                    )
+    return done(problems, f"no nested markup macros in {count} strings of the plugins' DOCUMENTATION and RETURN")
+
+
 def cmd_doc_attributes(args: argparse.Namespace) -> int:
     """ansible-doc --json: check_mode, diff_mode and idempotent declared, the action group shown."""
     doc = json.loads(pathlib.Path(args.json).read_text(encoding="utf-8"))[args.module]["doc"]
@@ -147,6 +214,161 @@ def cmd_doc_attributes(args: argparse.Namespace) -> int:
         problems.append(f"{args.module} does not show the action group community.qbittorrent.qbittorrent")
     summary = ", ".join(f"{a}: {(attributes.get(a) or {}).get('support')}" for a in sorted(attributes))
     return done(problems, f"{args.module} attributes: {summary}")
+
+
+# Chromium must not reach the network: every host name resolves to nothing and every request goes to a closed
+# loopback port (the pages are local files), and the background services that call home are off.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--disable-gpu",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-breakpad",
+    "--proxy-server=127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
+
+
+class PageParser(html.parser.HTMLParser):
+    """The title, the first h1's text, the links and the ids of a page Chromium dumped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title, self.h1, self.links, self.ids = "", "", [], set()
+        self._in: list[str] = []
+        self._h1_done = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            self.ids.add(attrs["name"])
+        if tag == "a" and attrs.get("href") is not None:
+            self.links.append(attrs["href"])
+        if tag in ("title", "h1") or (tag == "a" and "headerlink" in (attrs.get("class") or "")):
+            self._in.append(tag if tag != "a" else "headerlink")
+
+    def handle_endtag(self, tag):
+        if self._in and self._in[-1] in (tag, "headerlink" if tag == "a" else None):
+            if self._in.pop() == "h1":
+                self._h1_done = True
+
+    def handle_data(self, data):
+        if "headerlink" in self._in:
+            return
+        if self._in and self._in[-1] == "title":
+            self.title += data
+        elif "h1" in self._in and not self._h1_done:
+            self.h1 += data
+
+
+def chromium(binary: str, profile: pathlib.Path, url: str, *args: str) -> subprocess.CompletedProcess:
+    sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium's sandbox refuses to run as root
+    command = [binary, *CHROMIUM_FLAGS, *sandbox, f"--user-data-dir={profile}", *args, url]
+    return subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
+
+
+def expected_titles() -> dict[str, str]:
+    """The title each page must show: a module's name, a guide's own title (the line above its first underline)."""
+    titles = {"index.html": "Community.Qbittorrent"}
+    titles.update({f"{m}_module.html": f"community.qbittorrent.{m} module" for m in module_files()})
+    extra = load_yaml(ROOT / "docs/docsite/extra-docs.yml") or {}
+    for guide in (g for section in extra.get("sections") or [] for g in section.get("toctree") or []):
+        lines = (ROOT / f"docs/docsite/rst/{guide}.rst").read_text(encoding="utf-8").splitlines()
+        underline = next(i for i, line in enumerate(lines) if i and re.fullmatch(r"(=+|-+|~+)", line))
+        titles[f"docsite/{guide}.html"] = lines[underline - 1].strip()
+    return titles
+
+
+def link_target(site: pathlib.Path, page: str, href: str) -> tuple[str, str] | None:
+    """(page relative to the site, fragment) for a link to a page of the site; None for another site or scheme."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href.startswith("//"):
+        return None
+    href, _, fragment = href.partition("#")
+    href = href.partition("?")[0]
+    if not href:
+        return page, fragment
+    target = (site / href.lstrip("/")) if href.startswith("/") else (site / page).parent / href
+    target = pathlib.Path(os.path.normpath(target))
+    if target.is_dir():
+        target = target / "index.html"
+    try:
+        return target.relative_to(site.resolve()).as_posix(), fragment
+    except ValueError:
+        return f"../{href}", fragment  # outside the site: reported as broken
+
+
+def cmd_docsite_browser(args: argparse.Namespace) -> int:
+    """Open every page of the HTML docsite in headless Chromium: each has its title, each link to a page of the
+    site (and to an anchor on it) resolves; screenshots of the index and one module page."""
+    site, shots, work = pathlib.Path(args.site).resolve(), pathlib.Path(args.shots), pathlib.Path(args.work)
+    shots.mkdir(parents=True, exist_ok=True)
+    titles = expected_titles()
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.name not in ("search.html",))
+    problems = [f"the site lacks {page}" for page in titles if page not in pages]
+
+    # four at a time (a page mostly waits on Chromium's start), each Chromium with a profile no other one is using
+    # (Chromium locks its profile)
+    profiles: queue.Queue[pathlib.Path] = queue.Queue()
+    for index in range(4):
+        profiles.put(work / f"profile-{index}")
+
+    def dump(page: str) -> tuple[str, subprocess.CompletedProcess]:
+        profile = profiles.get()
+        try:
+            return page, chromium(args.chromium, profile, (site / page).as_uri(), "--dump-dom")
+        finally:
+            profiles.put(profile)
+
+    parsed: dict[str, PageParser] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        for page, run in pool.map(dump, pages):
+            if run.returncode != 0 or "<html" not in run.stdout:
+                problems.append(f"Chromium could not open {page} (exit {run.returncode}): {run.stderr[-400:]}")
+                continue
+            parser = PageParser()
+            parser.feed(run.stdout)
+            parsed[page] = parser
+    for page, parser in sorted(parsed.items()):
+        h1, title = " ".join(parser.h1.split()), " ".join(parser.title.split())
+        want = titles.get(page)
+        if not h1 or not title.startswith(h1):
+            problems.append(f"{page}: its heading {h1!r} is not the start of its title {title!r}")
+        if want and not h1.startswith(want):
+            problems.append(f"{page}: its heading is {h1!r}, not {want!r}")
+        for href in parser.links:
+            target = link_target(site, page, href)
+            if target is None:
+                continue
+            path, fragment = target
+            if not (site / path).is_file():
+                problems.append(f"{page}: the link {href!r} leads to {path}, which is not a page of the site")
+            elif fragment and path in parsed and fragment not in parsed[path].ids:
+                problems.append(f"{page}: the link {href!r} leads to an anchor that {path} does not have")
+    for page in ("index.html", args.module_page):
+        name = page.replace("/", "-").replace(".html", ".png")
+        run = chromium(
+            args.chromium,
+            work / "profile-shots",
+            (site / page).as_uri(),
+            f"--screenshot={(shots / f'docsite-{name}').resolve()}",
+            "--window-size=1280,1600",
+            "--hide-scrollbars",
+        )
+        if run.returncode != 0 or not (shots / f"docsite-{name}").is_file():
+            problems.append(f"Chromium took no screenshot of {page}: {run.stderr[-400:]}")
+    links = sum(len(p.links) for p in parsed.values())
+    return done(
+        problems,
+        f"Chromium opened {len(parsed)} pages of the docsite: each has its title, none of their {links} links is "
+        f"broken; screenshots of index.html and {args.module_page} in {shots}",
+    )
 
 
 # What a tarball must never hold: test output, caches, bench results, the demo, secrets of test runs, repo tooling.
@@ -321,8 +543,8 @@ def cmd_readme_example(args: argparse.Namespace) -> int:
         if literal not in playbook:
             return done([f"the README's playbook no longer has {literal!r}: update tests/collection_checks.py"], "")
         playbook = playbook.replace(literal, value)
-    # the play sets torrent_content_layout: Subfolder, so a one-file torrent's data is in a folder of its name
-    torrents.make(root / "movies" / "example", root, "example", seed="readme")
+    # the reader's layout the README describes: a one-file torrent's data at <save_path>/<file>
+    torrents.make(root / "movies", root, "example", seed="readme")
     (out / "playbook.yml").write_text(playbook, encoding="utf-8")
     secrets = {"vault_qbt_password": server["password"], "vault_proxy_password": "readme-example-proxy-secret"}
     (out / "vars.yml").write_text(json.dumps(secrets), encoding="utf-8")
@@ -342,6 +564,16 @@ def main() -> int:
     p = sub.add_parser("docs-site")
     p.add_argument("dir")
     p.set_defaults(func=cmd_docs_site)
+    sub.add_parser("docs-markup", help="no nested markup macros in DOCUMENTATION or RETURN").set_defaults(
+        func=cmd_docs_markup
+    )
+    p = sub.add_parser("docsite-browser", help="open every page of the HTML docsite in headless Chromium")
+    p.add_argument("--chromium", required=True)
+    p.add_argument("--site", required=True, help="the built HTML site")
+    p.add_argument("--shots", required=True, help="where the screenshots go")
+    p.add_argument("--work", required=True, help="a scratch directory for Chromium's profiles")
+    p.add_argument("--module-page", default="qbt_torrent_module.html")
+    p.set_defaults(func=cmd_docsite_browser)
     p = sub.add_parser("doc-attributes")
     p.add_argument("json")
     p.add_argument("module")

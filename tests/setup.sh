@@ -9,9 +9,10 @@ REQUIREMENTS=$REPO/tests/requirements-ci.txt
 # One venv per content of tests/requirements-ci.txt, so runs of checkouts with different requirements (a clean clone
 # and a work tree) never rebuild a venv under each other; venv-py3.11 links to the one used last (tests/dev-target).
 VENV=$CACHE/venv-py3.11-$(sha256sum "$REQUIREMENTS" | cut -c1-12)
-# The collection-quality tools (ansible-lint, antsibull-docs, antsibull-changelog, ansible-builder, newest ansible-core)
-TOOLS_VENV=$CACHE/venv-tools
+# The collection-quality tools (ansible-lint, antsibull-docs, antsibull-changelog, ansible-builder, Sphinx, newest
+# ansible-core), one venv per content of tests/requirements-tools.txt for the same reason as above
 TOOLS_REQUIREMENTS=$REPO/tests/requirements-tools.txt
+TOOLS_VENV=$CACHE/venv-tools-$(sha256sum "$TOOLS_REQUIREMENTS" | cut -c1-12)
 # The ansible-core release lines the collection is tested on, oldest first, each with the controller Python it runs
 # on (2.20 and later need Python 3.12) and a venv of its own, $CACHE/venv-ac<line>. Keep requires_ansible in
 # meta/runtime.yml at the oldest line.
@@ -21,7 +22,8 @@ declare -A AC_PYTHON=([2.17]=3.11 [2.18]=3.11 [2.19]=3.11 [2.20]=3.12 [2.21]=3.1
 # shellcheck disable=SC2034  # used by the scripts that source this file
 HARNESS=tests/harness/qbt_harness.py
 # shellcheck disable=SC2034
-APT_PACKAGES=(openssl shellcheck)
+# (chromium: tests/run's docsite step opens the rendered HTML docsite in it, headless)
+APT_PACKAGES=(openssl shellcheck chromium)
 
 apt_install() { # apt_install PKG...: install the missing ones; apt-get update only if needed
   local missing=() p

@@ -49,7 +49,8 @@ options:
     default: present
   categories:
     description:
-      - A whole set of categories in one task, each with the options above. Mutually exclusive with O(name).
+      - A whole set of categories in one task, each with the options of the single form. Mutually exclusive with
+        O(name).
       - Every name may appear once; the whole list is checked before anything is written.
     type: list
     elements: dict

@@ -62,7 +62,7 @@ options:
     default: present
   feeds:
     description:
-      - A whole set of feeds and folders in one task, each with the options above. Mutually exclusive with
+      - A whole set of feeds and folders in one task, each with the options of the single form. Mutually exclusive with
         O(path).
       - Every path may appear once and every URL once; the whole list is checked before anything is written.
     type: list

@@ -20,10 +20,11 @@ description:
   - How a rule is stored differs between qBittorrent 4.5 (a few legacy fields) and 4.6 and later (all torrent
     parameters); the module handles both. Options a server's version does not have are refused, or skipped with a
     warning, as O(fail_on_unimplemented_endpoint) says.
-  - B(Rules add torrents only while the preference C(rss_auto_downloading_enabled) is on) (off by default; in the
-    WebUI C(Options > RSS > Enable auto downloading of RSS torrents)), and they only see articles of feeds that
-    are fetched, which qBittorrent does by itself only while C(rss_processing_enabled) is on (off by default). A
-    task that declares an enabled rule while either is off warns about it.
+  - B(Rules add torrents only while RSS auto-downloading is on), that is while the preference
+    C(rss_auto_downloading_enabled) is true (off by default; in the WebUI
+    C(Options > RSS > Enable auto downloading of RSS torrents)), and they only see articles of feeds that are
+    fetched, which qBittorrent does by itself only while C(rss_processing_enabled) is on (off by default). A task
+    that declares an enabled rule while either is off warns about it.
   - Only unread articles are considered. An article that was read, or was already processed while
     auto-downloading was off and stayed unmatched, is considered again when a rule changes.
 author:
@@ -160,7 +161,7 @@ options:
     default: present
   rules:
     description:
-      - Several rules in one task, each with the options above. Mutually exclusive with O(name).
+      - Several rules in one task, each with the options of the single form. Mutually exclusive with O(name).
       - Every name may appear once; the whole list is checked before anything is written.
     type: list
     elements: dict

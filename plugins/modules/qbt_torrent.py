@@ -179,7 +179,7 @@ options:
     default: 120
   torrents:
     description:
-      - Many torrents in one task, each a dictionary with the options above (O(torrents[].source) or
+      - Many torrents in one task, each a dictionary with the options of the single form (O(torrents[].source) or
         O(torrents[].hash), O(torrents[].state), properties...). Mutually exclusive with O(source) and O(hash);
         per-torrent options are then only given inside the items.
       - The whole list is checked (and every source read) before anything is written; each torrent may appear once.
