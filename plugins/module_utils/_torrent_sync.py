@@ -15,7 +15,7 @@ from . import _categories
 from . import _torrent_add as A
 from . import _torrents as T
 from ._diff import Diff, differences
-from ._engine import Resource
+from ._engine import Resource, refuse_foreign_paths
 from ._errors import InvalidInput, QbtError
 from ._infohash import entry_keys, from_hash
 from ._torrent_items import NORMALIZERS, declared_items, gate
@@ -59,6 +59,10 @@ class Torrents(Resource):
         super().__init__(task)
         self.items = declared_items(task.params, self.client)
         gate(self.client, self.items)
+        refuse_foreign_paths(
+            self.client,
+            [(item.option(key), item.params[key]) for item in self.items for key in ("save_path", "download_path")],
+        )
         keys = set().union(*(item.hashes.keys() for item in self.items if item.params["trackers"] is not None))
         self.trackers = (lambda entry: bool(keys & entry_keys(entry))) if keys else None
         self.stopped: set[str] = set()

@@ -203,3 +203,30 @@ def test_the_version_policy_holds_for_a_task_that_never_read_the_version(monkeyp
     result, _secrets = execute(dict(params, fail_on_unsupported_version=True), writes, check_mode=False, diff=False)
     assert result["failed"] and "fail_on_unsupported_version" in result["msg"]
     assert not [request for request, _kwargs in adapter.requests if request.url.endswith("setPreferences")]
+
+
+class PlatformClient:
+    def __init__(self, platform):
+        self.platform = platform
+        self.reads = 0
+
+    def supports(self, name):
+        return self.platform is not None
+
+    def get_json(self, endpoint):
+        self.reads += 1
+        return {"platform": self.platform}
+
+
+def test_windows_paths_are_refused_for_a_server_that_is_not_windows():
+    from ansible_collections.community.qbittorrent.plugins.module_utils._engine import refuse_foreign_paths
+
+    client = PlatformClient("linux")
+    refuse_foreign_paths(client, [("save_path", "/srv/a"), ("download_path", None)])
+    assert client.reads == 0  # POSIX paths never cost a request
+    with pytest.raises(
+        InvalidInput, match=r"save_path: 'C:\\\\dl' is a Windows path, but the qBittorrent server runs on linux"
+    ):
+        refuse_foreign_paths(client, [("save_path", "C:\\dl")])
+    refuse_foreign_paths(PlatformClient("windows"), [("save_path", "C:\\dl")])
+    refuse_foreign_paths(PlatformClient(None), [("save_path", "C:\\dl")])  # an older server does not say
