@@ -209,6 +209,7 @@ diff:
 """
 
 from ansible_collections.community.qbittorrent.plugins.module_utils._engine import item_module_spec, run_resource
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import ConnectionFailed, UnexpectedResponse
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._rss_feeds import Feeds
 
@@ -223,7 +224,17 @@ ARGUMENT_SPEC, MODULE_KWARGS = item_module_spec(
 def run(task):
     params = task.params
     single = (dict(params, url=params["feed_url"]), lambda field: "feed_url" if field == "url" else field)
-    return run_resource(task, Feeds, single, item_options=("feed_url", "refresh_interval"))
+    try:
+        return run_resource(task, Feeds, single, item_options=("feed_url", "refresh_interval"))
+    except (ConnectionFailed, UnexpectedResponse) as exc:
+        if params["feeds"] is None and params["feed_url"] is None:
+            # The commonest slip with this module: the feed's address written as url, which is the WebUI's.
+            kind = ConnectionFailed if isinstance(exc, ConnectionFailed) else UnexpectedResponse
+            raise kind(
+                f"{exc}. Note: in qbt_rss_feed, url is the address of the qBittorrent WebUI; the feed's own address "
+                "goes in feed_url"
+            ) from exc
+        raise
 
 
 def main():
