@@ -99,6 +99,20 @@ class Categories(Resource):
             values["download_path"] = None  # '' declares "follow the global setting"
         return values
 
+    def check_desired(self, desired, problems):
+        # qBittorrent creates a subcategory's parent with it and removes subcategories with their parent
+        # (src/base/bittorrent/sessionimpl.cpp: SessionImpl::addCategory, removeCategory), so a parent declared
+        # absent with a child declared present could never converge.
+        for name, values in desired.items():
+            if values is None:
+                for child in sorted(
+                    other for other in desired if other.startswith(name + "/") and desired[other] is not None
+                ):
+                    problems.add(
+                        f"categories: {child!r} is declared present, but {name!r} above it is declared absent; "
+                        "qBittorrent keeps a subcategory's parent, so declare the parent present (or the child absent)"
+                    )
+
     def read(self):
         current = read(self.client)
         if not self.client.supports("category_download_path"):

@@ -282,22 +282,30 @@ def add(client, adds, current, writes, trackers):
     for item in adds:
         stopped = {"started": False, "stopped": True}.get(item.state)
         torrents.append((item.source, T.add_fields(client, item.params, stopped)))
+    refused, accepted = [], False
     for fields, files in T.add_requests(torrents):
         answer = _api.add_torrents(client, fields, files=files or None)
+        accepted = accepted or answer["added"] or answer["pending"]
         if not (answer["added"] or answer["pending"]):
-            names = [part[1][0] for part in files] + fields.get("urls", "").split("\n")
-            raise QbtError(f"qBittorrent added none of {', '.join(name for name in names if name)[:300]}")
+            # "Fails." (409 from 5.2) also answers a duplicate: another run may have added the same torrents
+            # meanwhile, so what the server holds afterwards decides, not this answer.
+            refused += [part[1][0] for part in files] + fields.get("urls", "").split("\n")
     ids = [item.hashes.id for item in adds]
 
     def all_there(index):
         return all(index.find(item.hashes) for item in adds)
 
     expected = APPEAR_BASE_SECONDS + APPEAR_SECONDS_PER_TORRENT * len(adds)
-    timeout = APPEAR_TIMEOUT + expected  # a batch of many thousands gets the time it needs
+    # A batch of many thousands gets the time it needs; when every add was refused, a torrent that is there was
+    # there already (a duplicate), so one read decides.
+    timeout = APPEAR_TIMEOUT + expected if accepted else expected
     index, found = T.poll(lambda: T.read_index(client, ids, trackers), all_there, timeout, expected)
     if not found:
         missing = [item.params["source"] for item in adds if not index.find(item.hashes)]
-        raise QbtError(f"qBittorrent did not add {', '.join(missing)[:300]} within {timeout:.0f} s")
+        how = (
+            f"it refused {', '.join(name for name in refused if name)[:300]}" if refused else f"within {timeout:.0f} s"
+        )
+        raise QbtError(f"qBittorrent did not add {', '.join(missing)[:300]}: {how}")
     views, stopped = views_of(client, adds, index)
     current.update(views)
     for item in adds:

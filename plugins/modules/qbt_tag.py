@@ -37,7 +37,7 @@ options:
     description:
       - With O(state=present), also delete every tag that O(tags) does not list, so the server has exactly these
         tags.
-      - O(tags=[]) with O(purge=true) would delete every tag: it is refused before anything is written, unless
+      - O(tags=[]) with O(purge=true) would delete every tag; it is refused before anything is written, unless
         O(allow_empty_purge=true), so that a list variable that templated to V([]) by mistake cannot wipe the tags.
     type: bool
     default: false

@@ -9,7 +9,12 @@ status (a 502/503 of a proxy whose backend restarts). Standard library only.
 Run as a process (`python3 loopback_proxy.py --target URL --url-file F`), it is controlled over HTTP, so
 playbooks can count what a task sent: GET <url>__proxy__/counts answers {"counts": {"POST torrents/add": 1},
 "writes": N}, GET <url>__proxy__/sequence answers {"sequence": ["POST auth/login", ...]} in arrival order, and
-<url>__proxy__/reset (GET or POST) clears the counters.
+<url>__proxy__/reset (GET or POST) clears the counters and the rules below.
+
+Faults for one endpoint, for tests of what a module does when the server answers unexpectedly:
+GET <url>__proxy__/answer?call=GET%20app/webapiVersion&status=200&body=9.0&skip=0&times=0 answers the calls of
+that method and endpoint with the given status and body instead of forwarding them, after letting `skip` of them
+through, `times` times (0: until reset).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import http.server
 import json
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection", "host"}
 
@@ -40,6 +45,7 @@ class LoopbackProxy:
         self.headers_seen: list[dict[str, str]] = []
         self.sequence: list[str] = []  # "METHOD endpoint" in the order the requests arrived
         self._inject: list[tuple[int, str]] = []
+        self._rules: list[dict] = []  # {"call": "GET app/version", "status", "body", "skip", "times"}
         self._lock = threading.Lock()
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -74,6 +80,24 @@ class LoopbackProxy:
             self.headers_seen.clear()
             self.sequence.clear()
             self._inject.clear()
+            self._rules.clear()
+
+    def answer(self, call: str, status: int, body: str, skip: int = 0, times: int = 0) -> None:
+        """Answer the calls 'METHOD endpoint' with status and body, after letting skip of them through."""
+        with self._lock:
+            self._rules.append({"call": call, "status": status, "body": body, "skip": skip, "times": times or -1})
+
+    def _ruled(self, call: str):
+        """The (status, body) a rule answers this call with, or None (called with the lock held)."""
+        for rule in self._rules:
+            if rule["call"] != call or rule["times"] == 0:
+                continue
+            if rule["skip"] > 0:
+                rule["skip"] -= 1
+                return None
+            rule["times"] -= 1
+            return rule["status"], rule["body"]
+        return None
 
     def mutating(self) -> int:
         """Requests that can change the server: every POST except login and logout."""
@@ -113,7 +137,7 @@ class LoopbackProxy:
                     proxy.counts[(self.command, endpoint)] += 1
                     proxy.headers_seen.append(dict(self.headers.items()))
                     proxy.sequence.append(f"{self.command} {endpoint}")
-                    injected = proxy._inject.pop(0) if proxy._inject else None
+                    injected = proxy._inject.pop(0) if proxy._inject else proxy._ruled(f"{self.command} {endpoint}")
                 if injected:
                     self._answer(*injected)
                     return
@@ -144,6 +168,16 @@ class LoopbackProxy:
                     with proxy._lock:
                         sequence = list(proxy.sequence)
                     self._answer(200, json.dumps({"sequence": sequence}), "application/json")
+                elif path.startswith("/__proxy__/answer"):
+                    query = {key: values[0] for key, values in parse_qs(urlsplit(path).query).items()}
+                    proxy.answer(
+                        query["call"],
+                        int(query.get("status", 200)),
+                        query.get("body", ""),
+                        int(query.get("skip", 0)),
+                        int(query.get("times", 0)),
+                    )
+                    self._answer(200, "{}", "application/json")
                 elif path.startswith("/__proxy__/counts"):
                     self._answer(200, json.dumps(proxy.report()), "application/json")
                 else:

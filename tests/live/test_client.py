@@ -16,7 +16,7 @@ import pytest
 import requests
 from loopback_proxy import LoopbackProxy
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _api
+from ansible_collections.community.qbittorrent.plugins.module_utils import _api, _categories
 from ansible_collections.community.qbittorrent.plugins.module_utils._client import Client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import (
     BadRequest,
@@ -355,12 +355,12 @@ def test_11_edit_category_unchanged_and_missing(plain_server):
     with client_for(plain_server) as client:
         try:
             client.post("torrents/createCategory", {"category": "live-edit", "savePath": "/tmp/live-edit"})
-            assert _api.categories(client)["live-edit"]["save_path"] == "/tmp/live-edit"
-            _api.edit_category(client, {"category": "live-edit", "savePath": "/tmp/live-edit"})
-            assert _api.edit_category(client, {"category": "live-edit", "savePath": "/tmp/live-edit2"}) is True
-            assert _api.categories(client)["live-edit"]["save_path"] == "/tmp/live-edit2"
+            assert _categories.read(client)["live-edit"]["save_path"] == "/tmp/live-edit"
+            _categories.edit(client, {"category": "live-edit", "savePath": "/tmp/live-edit"})
+            assert _categories.edit(client, {"category": "live-edit", "savePath": "/tmp/live-edit2"}) is True
+            assert _categories.read(client)["live-edit"]["save_path"] == "/tmp/live-edit2"
             with pytest.raises(NotFound):
-                _api.edit_category(client, {"category": "live-missing", "savePath": "/tmp/x"})
+                _categories.edit(client, {"category": "live-missing", "savePath": "/tmp/x"})
         finally:
             client.post("torrents/removeCategories", {"categories": "live-edit"})
 
