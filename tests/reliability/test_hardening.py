@@ -538,7 +538,6 @@ def test_five_forks_same_new_category(hard, ansible, workdir):
     assert hard.api.get("torrents/categories")["rel-same"]["savePath"].rstrip("/") == "/srv/same"
 
 
-@pytest.mark.xfail(strict=True, reason="to be filled in after the first run")
 def test_five_forks_same_magnet(hard, ansible, workdir):
     link, link_hash = relkit.magnet("rel-same-magnet")
     args = {**LOGIN, "source": link, "state": "stopped", "save_path": str(workdir / "same-magnet")}
