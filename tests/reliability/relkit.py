@@ -511,6 +511,127 @@ class OddServer:
         self._server.server_close()
 
 
+class Recorder:
+    """A loopback HTTP(S) server that records every request it receives and answers from a table.
+
+    ROUTES: {(method, endpoint): (status, headers, body)}, where endpoint is the part after /api/v2/ (or the whole
+    path for other paths, '/x.torrent'); DEFAULT answers the rest. Every request is kept as raw text (request
+    line, headers, body) in .received, so a test can prove that no secret reached it. TLS: (cert, key)."""
+
+    def __init__(
+        self,
+        routes: dict[tuple[str, str], tuple[int, dict[str, str], str | bytes]] | None = None,
+        default: tuple[int, dict[str, str], str | bytes] = (200, {}, "Ok."),
+        tls: tuple[str, str] | None = None,
+    ) -> None:
+        self.routes = dict(routes or {})
+        self.default = default
+        self.received: list[str] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                server.received.append(f"{self.requestline}\n{self.headers}\n{body.decode('utf-8', 'replace')}")
+                endpoint = self.path.split("?", 1)[0]
+                endpoint = endpoint.split("/api/v2/", 1)[1] if "/api/v2/" in endpoint else endpoint
+                status, headers, answer = server.routes.get((self.command, endpoint), server.default)
+                data = answer.encode() if isinstance(answer, str) else answer
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_HEAD = _answer
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> Recorder:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class Trickle:
+    """A loopback HTTP server that answers every request with 200 and then one body byte per second: each read
+    gets data well within any timeout, so only a bound on the whole exchange ends it. Bounded itself: it stops
+    sending after LIMIT seconds, and stops at once when the client goes away or the context ends."""
+
+    def __init__(self, limit: float = 60.0) -> None:
+        self.limit = limit
+        self.requests = 0
+        self._stop = threading.Event()
+        trickle = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                trickle.requests += 1
+                size = int(trickle.limit)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                try:
+                    for _second in range(size):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        if trickle._stop.wait(1.0):
+                            break
+                except OSError:
+                    pass  # the client gave up: what a request deadline does
+                self.close_connection = True
+
+            do_GET = do_POST = do_HEAD = _answer
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> Trickle:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
 # ------------------------------------------------------------------------------------------------ the servers
 class DirectApi:
     """Reads (and, for setting up, writes) a server's state directly, not through the proxy and not through the
