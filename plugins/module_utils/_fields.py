@@ -90,10 +90,12 @@ def category_name(option: str, name: Any) -> str:
 def tag(option: str, value: Any) -> str:
     """qBittorrent trims tags and refuses empty ones and ones with a comma, the list separator
     (src/base/tag.cpp, Tag::isValid)."""
-    name = str(value).strip() if value is not None else ""
+    raw = str(value) if value is not None else ""
+    # before trimming: a control character is refused wherever it stands, not trimmed away at the ends
+    no_control(option, raw, "tag")
+    name = raw.strip()
     if not name:
         raise InvalidInput(f"{option}: a tag cannot be empty or only spaces")
-    no_control(option, name, "tag")
     if "," in name:
         raise InvalidInput(f"{option}: the tag {name!r} contains a comma, which qBittorrent uses to separate tags")
     return name
