@@ -61,6 +61,9 @@ class Transport:
         self.request_deadline = settings["request_deadline"]
         self.retries = settings["retries"]
         self.requests_args = dict(settings["requests_args"] or {})
+        if isinstance(self.requests_args.get("auth"), list):
+            # YAML has no tuples; requests takes (user, password) only as a tuple (a list is called as a hook)
+            self.requests_args["auth"] = tuple(self.requests_args["auth"])
         self.adapter_args = dict(settings["http_adapter_args"] or {})
         self.extra_headers = dict(settings["extra_headers"] or {})
         self.session: requests.Session | None = None
@@ -310,7 +313,13 @@ class Transport:
             reason = _reason(exc)
             for secret in url_secrets(url):
                 reason = reason.replace(secret, MASK)
-            raise ConnectionFailed(f"cannot download {shown}: {reason}") from exc
+            hint = ""
+            if isinstance(exc, requests.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in reason.upper():
+                hint = (
+                    ". The download is verified like the WebUI: trust its CA with ca_path, or turn verification off "
+                    "with validate_certs: false"
+                )
+            raise ConnectionFailed(f"cannot download {shown}: {reason}{hint}") from exc
         finally:
             session.close()
 
