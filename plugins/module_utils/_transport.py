@@ -314,7 +314,7 @@ class Transport:
             for secret in url_secrets(url):
                 reason = reason.replace(secret, MASK)
             hint = ""
-            if isinstance(exc, requests.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in reason.upper():
+            if isinstance(exc, requests.exceptions.SSLError) and "VERIFY_FAILED" in reason.upper().replace(" ", "_"):
                 hint = (
                     ". The download is verified like the WebUI: trust its CA with ca_path, or turn verification off "
                     "with validate_certs: false"
