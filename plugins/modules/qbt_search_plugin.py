@@ -27,11 +27,11 @@ options:
   name:
     description:
       - The plugin, for a task about one plugin. Mutually exclusive with O(plugins).
-      - qBittorrent names a plugin after its file (V(mysite) for C(mysite.py)): letters, digits and C(_).
+      - qBittorrent names a plugin after its file (V(mysite) for C(mysite.py)), so only letters, digits and C(_).
     type: str
   source:
     description:
-      - Where qBittorrent installs the plugin from when it is missing, or when its version is not O(version): an
+      - Where qBittorrent installs the plugin from when it is missing, or when its version is not O(version), either an
         V(http://) or V(https://) URL that the qBittorrent server downloads itself, or the absolute path of a
         file on the qBittorrent server.
       - The file name must be the plugin's name with C(.py).
@@ -140,7 +140,7 @@ RETURN = r"""
 plugins:
   description:
     - Every search plugin of the server after the task (as predicted, in check mode), by name, as the server
-      reports them: C(enabled), C(version), C(full_name), C(url) (the site it searches) and
+      reports them, with C(enabled), C(version), C(full_name), C(url) (the site it searches) and
       C(supported_categories).
   returned: success
   type: dict
