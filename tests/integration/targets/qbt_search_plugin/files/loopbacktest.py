@@ -1,5 +1,5 @@
-#VERSION: 1.00
-#AUTHORS: community.qbittorrent integration tests
+# VERSION: 1.00
+# AUTHORS: community.qbittorrent integration tests
 # A qBittorrent nova3 search engine plugin for the tests: it searches no site, it prints one result on 127.0.0.1.
 
 from novaprinter import prettyPrinter
