@@ -9,6 +9,12 @@ removeCategoriesAction):
   4.4, null when the category follows the global setting, false when it is off, and a path when it is on.
 * editCategory replaces every option of the category: fields it is not sent are reset (up to 5.2), so an edit
   sends the current value of every option the task did not declare.
+* Share limits: 5.2.x reports ratio_limit, seeding_time_limit, inactive_seeding_time_limit and share_limit_action
+  (src/base/bittorrent/categoryoptions.cpp, CategoryOptions::toJSON) but its editCategory takes none and starts from
+  a default CategoryOptions, so every edit resets them (release-5.2.0, src/webui/api/torrentscontroller.cpp,
+  TorrentsController::editCategoryAction; qBittorrent issue 24787). 5.3.0 takes ratioLimit, seedingTimeLimit,
+  inactiveSeedingTimeLimit and shareLimitAction in createCategory and editCategory, and keeps those an edit omits
+  (observed on 5.3.0).
 * removeCategories takes a newline-separated list, which is why names with control characters are refused.
 """
 
@@ -18,7 +24,8 @@ from typing import Any
 
 from . import _fields
 from ._engine import Field, Resource
-from ._errors import Conflict, NotFound
+from ._errors import Conflict, InvalidInput, NotFound
+from ._torrent_fields import PARAMETERS
 
 FIELDS = {
     "save_path": Field({"type": "str"}, _fields.path, _fields.normalize_path),
@@ -33,6 +40,27 @@ FIELDS = {
         {"type": "bool"}, needs="category_download_path", label="download_path_enabled of a category"
     ),
 }
+# option -> (createCategory/editCategory field, the server's default: src/base/bittorrent/sharelimits.h,
+# DEFAULT_RATIO_LIMIT and DEFAULT_SEEDING_TIME_LIMIT are -2, "follow the global limit").
+SHARE_LIMITS = {
+    "ratio_limit": ("ratioLimit", -2),
+    "seeding_time_limit": ("seedingTimeLimit", -2),
+    "inactive_seeding_time_limit": ("inactiveSeedingTimeLimit", -2),
+    "share_limit_action": ("shareLimitAction", "Default"),
+}
+# The same option names and value rules as qbt_torrent's (_torrent_fields.PARAMETERS), from 5.3.0 on.
+FIELDS.update(
+    {
+        name: Field(
+            PARAMETERS[name].spec,
+            PARAMETERS[name].check,
+            PARAMETERS[name].normalize,
+            needs="category_share_limits",
+            label=f"{name} of a category",
+        )
+        for name in SHARE_LIMITS
+    }
+)
 
 
 def read(client) -> dict[str, dict[str, Any]]:
@@ -120,6 +148,31 @@ class Categories(Resource):
                 entry.pop("download_path", None)
         return current
 
+    def plan(self, current, desired, purge):
+        plan = super().plan(current, desired, purge)
+        if plan.update and not self.client.supports("category_share_limits"):
+            self.refuse_limit_reset(plan, current)
+        return plan
+
+    def refuse_limit_reset(self, plan, current):
+        """On 5.2.x every editCategory resets the category's share limits (see the module docstring): refuse,
+        before anything is sent, an edit that would lose limits the task did not ask about."""
+        for name in plan.update:
+            lost = {
+                option: current[name][option]
+                for option, (_field, default) in SHARE_LIMITS.items()
+                if current[name].get(option, default) != default
+            }
+            if lost:
+                raise InvalidInput(
+                    f"categories: editing the category {name!r} would reset its share limits {lost} to the global "
+                    f"ones, because this server (WebAPI {self.client.webapi_version}, qBittorrent 5.2) resets a "
+                    "category's share limits on every edit and takes no limits to send back (qBittorrent issue "
+                    "24787). Nothing was sent. Upgrade qBittorrent to 5.3.0 or later, which keeps them; or set the "
+                    "category's share limits back to the global ones in the WebUI, run the task, and set the limits "
+                    "again in the WebUI after the edit"
+                )
+
     def keep(self, desired):
         # purge keeps the parents of declared subcategories: qBittorrent creates them with the child
         parents = {
@@ -152,6 +205,8 @@ class Categories(Resource):
         every option the task did not declare."""
         merged = dict(current or {}, **values)
         fields = {"category": name, "savePath": merged.get("save_path") or ""}
+        # Only the declared limits: 5.3.0 keeps those an edit omits (and the gate dropped them on older servers).
+        fields.update({SHARE_LIMITS[option][0]: values[option] for option in SHARE_LIMITS if option in values})
         if not self.client.supports("category_download_path"):
             return fields
         download_path = merged.get("download_path")

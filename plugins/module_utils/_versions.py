@@ -86,6 +86,11 @@ ENDPOINTS = {
     "rss/matchingArticles": ("2.5.1", None),
     "rss/setFeedURL": ("2.9.1", None),
     "rss/setFeedRefreshInterval": ("2.11.5", None),
+    # search plugins (qbt_search_plugin): src/webui/api/searchcontroller.cpp, first at release-4.1.4
+    "search/plugins": ("2.1.1", None),
+    "search/installPlugin": ("2.1.1", None),
+    "search/uninstallPlugin": ("2.1.1", None),
+    "search/enablePlugin": ("2.1.1", None),
 }
 
 # Features that are not whole endpoints: (minimum WebAPI version, the first release that has it).
@@ -112,6 +117,9 @@ FEATURES = {
     "torrent_share_limit_action": ("2.12.0", "5.2.0"),  # torrents/info reports it from 5.2 on
     "info_include_trackers": ("2.11.4", "5.1.0"),
     "trackers_many_hashes": ("2.15.1", "5.2.0"),  # addTrackers/removeTrackers take a |-list of hashes
+    # createCategory/editCategory take ratioLimit, seedingTimeLimit, inactiveSeedingTimeLimit, shareLimitAction
+    # (observed on 5.3.0, WebAPI 2.16.2; 5.2.x, WebAPI 2.15.x, reports the limits but takes none of them).
+    "category_share_limits": ("2.16.0", "5.3.0"),
 }
 
 _LEADING_V = re.compile(r"^[vV]")

@@ -42,6 +42,30 @@ options:
       - V(true) needs O(download_path).
       - Not given means the setting is kept (or, for a new category, follows the global setting).
     type: bool
+  ratio_limit:
+    description:
+      - The share ratio limit of the category's torrents, from V(0) to V(9998); V(-2) follows the global limit,
+        V(-1) means no limit. The same values as O(community.qbittorrent.qbt_torrent#module:ratio_limit).
+      - Needs qBittorrent 5.3.0 or later. Not given means the category's limit is kept.
+    type: float
+  seeding_time_limit:
+    description:
+      - The seeding time limit of the category's torrents in minutes, from V(0) to V(525600); V(-2) follows the
+        global limit, V(-1) means no limit. Needs qBittorrent 5.3.0 or later. Not given means it is kept.
+    type: int
+  inactive_seeding_time_limit:
+    description:
+      - The inactive seeding time limit of the category's torrents in minutes, from V(0) to V(525600); V(-2)
+        follows the global limit, V(-1) means no limit. Needs qBittorrent 5.3.0 or later. Not given means it is
+        kept.
+    type: int
+  share_limit_action:
+    description:
+      - What qBittorrent does with a torrent of this category when it reaches a share limit; V(Default) follows
+        the global setting. Needs qBittorrent 5.3.0 or later.
+      - Not given means the category's setting is kept.
+    type: str
+    choices: [Default, Stop, Remove, RemoveWithContent, EnableSuperSeeding]
   state:
     description: Whether the category exists.
     type: str
@@ -68,6 +92,19 @@ options:
       download_path_enabled:
         description: As O(download_path_enabled).
         type: bool
+      ratio_limit:
+        description: As O(ratio_limit).
+        type: float
+      seeding_time_limit:
+        description: As O(seeding_time_limit).
+        type: int
+      inactive_seeding_time_limit:
+        description: As O(inactive_seeding_time_limit).
+        type: int
+      share_limit_action:
+        description: As O(share_limit_action).
+        type: str
+        choices: [Default, Stop, Remove, RemoveWithContent, EnableSuperSeeding]
       state:
         description: As O(state).
         type: str
@@ -90,6 +127,9 @@ options:
 notes:
   - Only the options a task gives are compared and written; an edit sends the server the current value of every
     other option, so nothing the task does not declare changes.
+  - On qBittorrent 5.2 every edit of a category resets its share limits (qBittorrent issue 24787) and the server
+    takes no limits to send back, so an edit of a category whose share limits are not the global ones is refused
+    there before anything is sent. Upgrade to 5.3.0, or set the limits again in the WebUI after the edit.
   - Names with control characters (a newline, a tab) are refused, because qBittorrent would read them as list
     separators when the category is removed.
 """
@@ -119,6 +159,17 @@ EXAMPLES = r"""
         save_path: /data/tv
     purge: true
 
+- name: Stop the torrents of a category at ratio 2 or after a week of seeding (qBittorrent 5.3 and later)
+  community.qbittorrent.qbt_category:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    name: linux-isos
+    save_path: /data/linux
+    ratio_limit: 2
+    seeding_time_limit: 10080
+    share_limit_action: Stop
+
 - name: Remove a category, with the connection options set once for the collection
   module_defaults:
     group/community.qbittorrent.qbittorrent:
@@ -137,6 +188,9 @@ categories:
     - Every category of the server after the task (as predicted, in check mode), by name.
     - C(download_path) is V(null) when the category follows the global setting, V(false) when it is off, and a
       path when it is on.
+    - From qBittorrent 5.2 on, each category also has C(ratio_limit), C(seeding_time_limit),
+      C(inactive_seeding_time_limit) and C(share_limit_action) (and C(share_limits_mode) from 5.3), as the server
+      reports them.
   returned: success
   type: dict
   sample: {movies: {name: movies, save_path: /data/movies, download_path: /data/incomplete/movies}}

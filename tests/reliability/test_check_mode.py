@@ -37,6 +37,8 @@ def scenarios(seeded: dict, server: str, workdir: str) -> list[tuple[str, str, d
         ("category remove", "qbt_category", {"name": "rel-tv", "state": "absent"}),
         ("category purge", "qbt_category", {"categories": [{"name": "rel-movies"}, {"name": "rel-new/hd"}],
                                             "purge": True}),
+        ("search plugin install", "qbt_search_plugin", {"plugins": [{"name": "relcheck", "enabled": False,
+                                                                     "source": "http://127.0.0.1:9/relcheck.py"}]}),
         ("tag create", "qbt_tag", {"tags": ["rel-check-tag"]}),
         ("tag delete", "qbt_tag", {"tags": ["rel-hd"], "state": "absent"}),
         ("tag purge", "qbt_tag", {"tags": ["rel-keep"], "purge": True}),
@@ -80,6 +82,11 @@ def scenarios(seeded: dict, server: str, workdir: str) -> list[tuple[str, str, d
             ("api key delete", "qbt_api_key", {"state": "absent"}),
             ("feed interval", "qbt_rss_feed", {"path": "Rel\\Feed", "feed_url": feed, "refresh_interval": 600}),
             ("torrent share action", "qbt_torrent", {"hash": seed["id"], "share_limit_action": "Stop"}),
+            (
+                "category share limits",
+                "qbt_category",
+                {"name": "rel-movies", "ratio_limit": 2, "share_limit_action": "Stop"},
+            ),
         ]
     return items
 
