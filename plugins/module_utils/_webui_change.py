@@ -243,6 +243,9 @@ def answers_nowhere(old_url, new_url, written, error):
         checks.append("whether the new address can be reached from where the module runs")
     listed = ", ".join(checks[:-1]) + (" and " if len(checks) > 1 else "") + checks[-1] if checks else ""
     where = f"at the old address {old_url}" + ("" if new_url is None else f" or at the new one {new_url}")
+    # The client's hints about the url's scheme do not apply here: the scheme was right before the move.
+    for hint in (". A WebUI that speaks plain HTTP", ". If the WebUI uses HTTPS"):
+        error = str(error).split(hint)[0]
     error = QbtError(
         f"qBittorrent was sent {describe_endpoint_change(written)}, and its WebUI no longer answers {where}: "
         f"{error}. " + (f"Check {listed}; " if listed else "") + "qBittorrent's log says why its WebUI could not "

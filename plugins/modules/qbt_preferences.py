@@ -19,8 +19,13 @@ description:
   - Keys that move the WebUI itself (C(web_ui_port), C(web_ui_address), C(use_https), C(web_ui_https_cert_path),
     C(web_ui_https_key_path)) or change its credentials (C(web_ui_username), C(web_ui_password)) are written
     last, in a write of their own, and the module follows the WebUI to its new address, scheme or credentials to
-    verify them. When the new address cannot be reached from where the module runs, the task reports what it
-    changed (RV(web_ui)) and warns instead of failing.
+    verify them. When the new address cannot be reached from where the module runs while the old one still
+    answers, the task reports what it changed (RV(web_ui)) and warns instead of failing.
+  - When the WebUI answers neither at its old address nor at the new one after a change of C(web_ui_port) or
+    C(web_ui_address) (another process holds the port, the host lacks the address, or the new address cannot be
+    reached from where the module runs), the task fails with C(changed=true), says that the change was sent and
+    what to check. qBittorrent cannot undo this through its API (up to 4.6 it exits); set C(WebUI\Port) and
+    C(WebUI\Address) back in C(qBittorrent.conf) and restart it.
 author:
   - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
@@ -245,10 +250,16 @@ web_ui:
       type: bool
       sample: true
 diff:
-  description: Before and after of the keys that differ; secrets are masked.
+  description:
+    - Before and after of the keys that differ.
+    - Secrets are masked. A changed secret shows as a changed mask (V(********) before, V(******** (changed\))
+      after), a secret set where there was none as V("") before and V(********) after, never its value.
+      C(web_ui_password), which qBittorrent never returns, shows as changed whenever it is sent.
   returned: in diff mode
   type: dict
-  sample: {before: {dl_limit: 0}, after: {dl_limit: 10485760}}
+  sample:
+    before: {dl_limit: 0, proxy_password: "********"}
+    after: {dl_limit: 10485760, proxy_password: "******** (changed)"}
 api_calls:
   description: The HTTP calls the task made (method, endpoint, status, milliseconds), when run with C(-vvv) or more.
   returned: when the verbosity is 3 or more
