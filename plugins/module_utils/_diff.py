@@ -14,6 +14,9 @@ from typing import Any
 
 Normalizers = Mapping[str, Callable[[Any], Any]]
 
+# What diff mode shows in place of a secret (a password, a secret preference, a cookie's value).
+MASK = "********"
+
 
 def differences(current: Mapping[str, Any], desired: Mapping[str, Any], normalizers: Normalizers | None = None) -> dict:
     """The declared keys whose normalised values differ: {key: (current value, desired value)}."""
@@ -34,6 +37,21 @@ def after_values(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def masked_change(before: Any = MASK, after: Any = MASK, before_known: bool = True) -> tuple[str, str]:
+    """Before and after of a secret that changed, for diff mode, without either value.
+
+    Both sides masked alike would show no difference, so the after side says that it changed:
+    ("********", "******** (changed)"). An empty side (None or "") stays empty, so setting or clearing a secret
+    shows as such. BEFORE_KNOWN is false when the old value cannot be read (a write-only password): the before
+    side is then the mask whatever BEFORE is. Only the emptiness of BEFORE and AFTER is looked at.
+    """
+    empty = (None, "")
+    shown_before = MASK if not before_known or before not in empty else ""
+    if after in empty:
+        return shown_before, ""
+    return shown_before, MASK if shown_before == "" else f"{MASK} (changed)"
 
 
 class Diff:

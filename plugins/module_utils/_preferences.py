@@ -1,561 +1,40 @@
 # Copyright (c) community.qbittorrent contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the collection knows about qBittorrent's application preferences (app/preferences).
+"""qbt_preferences' task: the declared preferences of both options, every problem of the task in one message,
+the result (secrets masked, in the diff too), the writes in the order the server needs, and the read-back check.
 
-The schema table below documents every key the collection knows, its type, the release that first has it and
-the one that dropped it. The server is the truth at run time: app/preferences returns every key it knows with
-a value of the right type, so a key's type comes from the server's own value, and the table is the fallback
-(for checks before any request, for keys the server never returns and for messages).
-
-The value rules (RULES) say what the server can keep as sent: ranges, choices with their meaning, units,
-paths and addresses. qBittorrent clamps, reinterprets or drops a value outside them without an error, so
-every declared value is checked against them before anything is written.
-
-Facts: qBittorrent's src/webui/api/appcontroller.cpp (preferencesAction, setPreferencesAction) of every
-release from 4.1.0, the setters it calls (src/base/bittorrent/sessionimpl.cpp, src/base/preferences.cpp), and
-behaviour seen on qBittorrent 4.5.2, 5.1.0 and 5.3.0 (docs/dev/gen_preferences_reference.py renders it all
-as docs/docsite/rst/preferences_reference.rst).
+The other files of the preferences: _preference_table.py (what the collection knows about each key: SCHEMA,
+RULES), _preference_values.py (one value: its type, its rules, how two values compare), _preference_resolve.py
+(the declared keys on one server's version) and _webui_change.py (a write that moves the WebUI or changes its
+credentials).
 """
 
 from __future__ import annotations
 
 import difflib
-import ipaddress
-import json
-import math
-import re
 from collections.abc import Mapping
-from typing import Any, Callable, NamedTuple
+from typing import Any
 
-from ansible.module_utils.parsing.convert_bool import boolean
-
-from ._fields import normalize_path
-from ._versions import parse_version
-
-MASK = "********"
-
-# key, type, first release that has it, first release without it (- = still there), flags.
-# Flags: secret (masked everywhere), ro (read-only), wo (write-only), webui (changing it moves or re-keys the
-# WebUI), endpoint (it moves the WebUI to another address, port or scheme), path (a path on the server: absolute,
-# or empty for none), required (never empty), lines (a newline-separated list), semicolons (a ;-separated list).
-_TABLE = """
-locale                                      str    4.1.0
-performance_warning                         bool   4.5.0
-status_bar_external_ip                      bool   5.1.0
-confirm_torrent_deletion                    bool   5.1.0
-confirm_torrent_recheck                     bool   5.1.0
-confirm_remove_all_tags                     bool   5.3.0
-confirm_remove_tracker_from_all_torrents    bool   5.3.0
-file_log_enabled                            bool   4.6.0
-file_log_path                               str    4.6.0  -      path
-file_log_backup_enabled                     bool   4.6.0
-file_log_max_size                           int    4.6.0
-file_log_delete_old                         bool   4.6.0
-file_log_age                                int    4.6.0
-file_log_age_type                           int    4.6.0
-delete_torrent_content_files                bool   5.0.0
-create_subfolder_enabled                    bool   4.1.5  4.3.2
-torrent_content_layout                      str    4.3.2
-add_to_top_of_queue                         bool   4.6.0
-start_paused_enabled                        bool   4.1.5  5.0.0
-add_stopped_enabled                         bool   5.0.0
-torrent_stop_condition                      str    4.5.0
-merge_trackers                              bool   4.6.0
-auto_delete_mode                            int    4.1.5
-preallocate_all                             bool   4.1.0
-incomplete_files_ext                        bool   4.1.0
-use_unwanted_folder                         bool   5.0.0
-auto_tmm_enabled                            bool   4.1.5
-torrent_changed_tmm_enabled                 bool   4.1.5
-save_path_changed_tmm_enabled               bool   4.1.5
-category_changed_tmm_enabled                bool   4.1.5
-use_subcategories                           bool   4.6.0  5.2.0
-save_path                                   str    4.1.0  -      path required
-temp_path_enabled                           bool   4.1.0
-temp_path                                   str    4.1.0  -      path required
-use_category_paths_in_manual_mode           bool   4.5.0
-export_dir                                  str    4.1.0  5.3.0  path
-export_dir_fin                              str    4.1.0  5.3.0  path
-torrent_files_backup_enabled                bool   5.3.0
-torrent_files_backup_dir                    str    5.3.0  -      path
-torrent_files_finished_backup_dir_enabled   bool   5.3.0
-torrent_files_finished_backup_dir           str    5.3.0  -      path
-remove_torrent_file_backup                  bool   5.3.0
-scan_dirs                                   dict   4.1.0
-excluded_file_names_enabled                 bool   4.5.0
-excluded_file_names                         str    4.5.0  -      lines
-mail_notification_enabled                   bool   4.1.0
-mail_notification_sender                    str    4.1.5
-mail_notification_email                     str    4.1.0
-mail_notification_smtp                      str    4.1.0
-mail_notification_ssl_enabled               bool   4.1.0  5.3.0
-mail_notification_encryption_type           str    5.3.0
-mail_notification_auth_enabled              bool   4.1.0
-mail_notification_username                  str    4.1.0
-mail_notification_password                  str    4.1.0  -      secret
-autorun_on_torrent_added_enabled            bool   4.5.0
-autorun_on_torrent_added_program            str    4.5.0
-autorun_enabled                             bool   4.1.0
-autorun_program                             str    4.1.0
-listen_port                                 int    4.1.0
-ssl_enabled                                 bool   5.0.0
-ssl_listen_port                             int    5.0.0
-random_port                                 bool   4.1.0
-upnp                                        bool   4.1.0
-max_connec                                  int    4.1.0
-max_connec_per_torrent                      int    4.1.0
-max_uploads                                 int    4.1.0
-max_uploads_per_torrent                     int    4.1.0
-i2p_enabled                                 bool   4.6.1
-i2p_address                                 str    4.6.1
-i2p_port                                    int    4.6.1
-i2p_mixed_mode                              bool   4.6.1
-i2p_inbound_quantity                        int    4.6.1
-i2p_outbound_quantity                       int    4.6.1
-i2p_inbound_length                          int    4.6.1
-i2p_outbound_length                         int    4.6.1
-i2p_inbound_length_variance                 int    5.3.0
-i2p_outbound_length_variance                int    5.3.0
-i2p_pex_enabled                             bool   5.3.0
-proxy_type                                  str    4.1.0
-proxy_ip                                    str    4.1.0
-proxy_port                                  int    4.1.0
-proxy_auth_enabled                          bool   4.1.0
-proxy_username                              str    4.1.0
-proxy_password                              str    4.1.0  -      secret
-proxy_hostname_lookup                       bool   4.5.0
-proxy_bittorrent                            bool   4.6.0
-proxy_peer_connections                      bool   4.1.0
-proxy_rss                                   bool   4.6.0
-proxy_misc                                  bool   4.6.0
-proxy_torrents_only                         bool   4.1.0  4.6.0
-force_proxy                                 bool   4.1.0  4.2.0
-ip_filter_enabled                           bool   4.1.0
-ip_filter_path                              str    4.1.0  -      path
-ip_filter_trackers                          bool   4.1.0
-banned_IPs                                  str    4.1.0  -      lines
-dl_limit                                    int    4.1.0
-up_limit                                    int    4.1.0
-alt_dl_limit                                int    4.1.0
-alt_up_limit                                int    4.1.0
-bittorrent_protocol                         int    4.1.0
-limit_utp_rate                              bool   4.1.0
-limit_tcp_overhead                          bool   4.1.0
-limit_lan_peers                             bool   4.1.5
-scheduler_enabled                           bool   4.1.0
-schedule_from_hour                          int    4.1.0
-schedule_from_min                           int    4.1.0
-schedule_to_hour                            int    4.1.0
-schedule_to_min                             int    4.1.0
-scheduler_days                              int    4.1.0
-dht                                         bool   4.1.0
-pex                                         bool   4.1.0
-lsd                                         bool   4.1.0
-encryption                                  int    4.1.0
-anonymous_mode                              bool   4.1.0
-max_active_checking_torrents                int    4.5.0
-queueing_enabled                            bool   4.1.0
-max_active_downloads                        int    4.1.0
-max_active_torrents                         int    4.1.0
-max_active_uploads                          int    4.1.0
-dont_count_slow_torrents                    bool   4.1.0
-slow_torrent_dl_rate_threshold              int    4.1.5
-slow_torrent_ul_rate_threshold              int    4.1.5
-slow_torrent_inactive_timer                 int    4.1.5
-max_ratio_enabled                           bool   4.1.0
-max_ratio                                   float  4.1.0
-max_seeding_time_enabled                    bool   4.1.0
-max_seeding_time                            int    4.1.0
-max_inactive_seeding_time_enabled           bool   4.6.0
-max_inactive_seeding_time                   int    4.6.0
-max_ratio_act                               int    4.1.0
-share_limits_mode                           str    5.3.0
-add_trackers_enabled                        bool   4.1.0
-add_trackers                                str    4.1.0  -      lines
-add_trackers_from_url_enabled               bool   5.1.0
-add_trackers_url                            str    5.1.0
-add_trackers_url_list                       str    5.1.0  -      ro
-web_ui_domain_list                          str    4.1.0  -      semicolons
-web_ui_address                              str    4.1.0  -      webui endpoint
-web_ui_port                                 int    4.1.0  -      webui endpoint
-web_ui_upnp                                 bool   4.1.0
-use_https                                   bool   4.1.0  -      webui endpoint
-ssl_cert                                    str    4.1.0  4.2.0  webui endpoint secret
-ssl_key                                     str    4.1.0  4.2.0  webui endpoint secret
-web_ui_https_cert_path                      str    4.2.0  -      webui endpoint path
-web_ui_https_key_path                       str    4.2.0  -      webui endpoint path
-web_ui_username                             str    4.1.0  -      webui
-web_ui_password                             str    4.1.0  -      webui wo secret
-bypass_local_auth                           bool   4.1.0
-bypass_auth_subnet_whitelist_enabled        bool   4.1.0
-bypass_auth_subnet_whitelist                str    4.1.0  -      lines
-web_ui_max_auth_fail_count                  int    4.2.2
-web_ui_ban_duration                         int    4.2.2
-web_ui_session_timeout                      int    4.2.0
-web_ui_sessions_count_limit                 int    5.3.0
-web_ui_api_key                              str    5.2.0  -      ro secret
-alternative_webui_enabled                   bool   4.1.5
-alternative_webui_path                      str    4.1.5  -      path
-web_ui_clickjacking_protection_enabled      bool   4.1.2
-web_ui_csrf_protection_enabled              bool   4.1.2
-web_ui_secure_cookie_enabled                bool   4.2.2
-web_ui_host_header_validation_enabled       bool   4.1.5
-web_ui_use_custom_http_headers_enabled      bool   4.2.5
-web_ui_custom_http_headers                  str    4.2.5  -      lines
-web_ui_reverse_proxy_enabled                bool   4.4.0
-web_ui_reverse_proxies_list                 str    4.4.0  -      semicolons
-dyndns_enabled                              bool   4.1.0
-dyndns_service                              int    4.1.0
-dyndns_username                             str    4.1.0
-dyndns_password                             str    4.1.0  -      secret
-dyndns_domain                               str    4.1.0
-rss_refresh_interval                        int    4.1.1
-rss_fetch_delay                             int    5.0.0
-rss_max_articles_per_feed                   int    4.1.1
-rss_processing_enabled                      bool   4.1.1
-rss_auto_downloading_enabled                bool   4.1.1
-rss_download_repack_proper_episodes         bool   4.2.5
-rss_smart_episode_filters                   str    4.2.5  -      lines
-resume_data_storage_type                    str    4.5.1
-torrent_content_remove_option               str    5.0.0
-memory_working_set_limit                    int    4.5.0
-current_network_interface                   str    4.2.0
-current_interface_name                      str    4.6.0  -      ro
-current_interface_address                   str    4.2.0
-save_resume_data_interval                   int    4.2.0
-save_statistics_interval                    int    5.1.0
-torrent_file_size_limit                     int    4.6.0
-recheck_completed_torrents                  bool   4.2.0
-app_instance_name                           str    5.0.0
-refresh_interval                            int    4.5.0
-resolve_peer_host_names                     bool   5.2.0
-resolve_peer_countries                      bool   4.2.0
-reannounce_when_address_changed             bool   4.4.0
-enable_embedded_tracker                     bool   4.2.0
-embedded_tracker_port                       int    4.2.0
-embedded_tracker_port_forwarding            bool   4.5.0
-mark_of_the_web                             bool   5.0.0
-ignore_ssl_errors                           bool   5.0.1
-python_executable_path                      str    5.0.0
-shutdown_timeout                            int    5.3.0
-start_paused                                bool   5.3.0
-store_search_jobs                           bool   5.3.0
-store_search_job_results                    bool   5.3.0
-bdecode_depth_limit                         int    4.6.0
-bdecode_token_limit                         int    4.6.0
-async_io_threads                            int    4.2.0
-hashing_threads                             int    4.3.0
-file_pool_size                              int    4.2.0
-checking_memory_use                         int    4.2.0
-disk_cache                                  int    4.2.0
-disk_cache_ttl                              int    4.2.0
-disk_queue_size                             int    4.5.0
-disk_io_type                                int    4.5.0
-disk_io_read_mode                           int    4.5.0
-disk_io_write_mode                          int    4.5.0
-enable_os_cache                             bool   4.2.0  4.5.0
-enable_coalesce_read_write                  bool   4.2.0
-enable_piece_extent_affinity                bool   4.2.2
-enable_upload_suggestions                   bool   4.2.0
-send_buffer_watermark                       int    4.2.0
-send_buffer_low_watermark                   int    4.2.0
-send_buffer_watermark_factor                int    4.2.0
-connection_speed                            int    4.4.0
-socket_send_buffer_size                     int    4.6.0
-socket_receive_buffer_size                  int    4.6.0
-socket_backlog_size                         int    4.2.0
-outgoing_ports_min                          int    4.2.0
-outgoing_ports_max                          int    4.2.0
-upnp_lease_duration                         int    4.2.3
-peer_tos                                    int    4.3.4
-utp_tcp_mixed_mode                          int    4.2.0
-hostname_cache_ttl                          int    5.2.0
-idn_support_enabled                         bool   4.3.2
-enable_multi_connections_from_same_ip       bool   4.2.0
-enable_multi_connections_from_same_peer_id  bool   5.3.0
-validate_https_tracker_certificate          bool   4.3.0
-ssrf_mitigation                             bool   4.3.8
-block_peers_on_privileged_ports             bool   4.3.0
-upload_slots_behavior                       int    4.2.0
-upload_choking_algorithm                    int    4.2.0
-announce_to_all_trackers                    bool   4.2.0
-announce_to_all_tiers                       bool   4.2.0
-announce_ip                                 str    4.2.0
-announce_port                               int    5.1.0
-max_concurrent_http_announces               int    4.3.0
-stop_tracker_timeout                        int    4.2.2
-peer_turnover                               int    4.3.0
-peer_turnover_cutoff                        int    4.3.0
-peer_turnover_interval                      int    4.3.0
-request_queue_size                          int    4.5.0
-max_outstanding_block_requests              int    5.3.0
-seeding_outgoing_connections                bool   5.3.0
-dht_bootstrap_nodes                         str    5.0.0
-webtorrent_stun_server                      str    5.3.0
-"""
-
-
-class Pref(NamedTuple):
-    """One preference key as the collection knows it."""
-
-    kind: str  # bool, int, float, str or dict
-    since: str  # the first release that has the key
-    until: str | None  # the first release without it, None while it exists
-    flags: frozenset
-
-
-def _parse_table(text: str) -> dict[str, Pref]:
-    table = {}
-    for line in text.strip().splitlines():
-        fields = line.split()
-        until = fields[3] if len(fields) > 3 and fields[3] != "-" else None
-        table[fields[0]] = Pref(fields[1], fields[2], until, frozenset(fields[4:]))
-    return table
-
-
-SCHEMA = _parse_table(_TABLE)
-
-
-def _flagged(flag: str) -> frozenset:
-    return frozenset(key for key, pref in SCHEMA.items() if flag in pref.flags)
-
-
-# Preferences whose values are secrets. web_ui_password is write-only (appcontroller.cpp preferencesAction never
-# returns it from 4.2 on); the others are returned in clear text.
-SECRET_KEYS = _flagged("secret")
-READ_ONLY_KEYS = _flagged("ro")
-WRITE_ONLY_KEYS = _flagged("wo")
-# Keys that move the WebUI or change its credentials: written last, in a write of their own, then followed.
-WEBUI_KEYS = _flagged("webui")
-# The subset that moves the WebUI to another address, port or scheme.
-ENDPOINT_KEYS = _flagged("endpoint")
-PATH_KEYS = _flagged("path")
-REQUIRED_KEYS = _flagged("required")
-# Keys whose values hold server paths (scan_dirs: its folders and targets).
-PATH_VALUE_KEYS = PATH_KEYS | {"scan_dirs"}
-# Keys qBittorrent stores as a list; a list declared for them is joined with the separator.
-LIST_SEPARATORS = {**{key: "\n" for key in _flagged("lines")}, **{key: ";" for key in _flagged("semicolons")}}
-
-
-class Rule(NamedTuple):
-    """What the server can keep for one key.
-
-    low/high bound a number; special: values with a meaning of their own, allowed even outside low..high;
-    choices: every value the server knows, with its meaning; step: a number must be a multiple of it; unit: what
-    a number counts; form: ip (an address, or empty for none), bind (an address or *), subnets, ip_ranges (each
-    item of the list). A path is a flag of the schema table.
-    """
-
-    low: float | None = None
-    high: float | None = None
-    unit: str = ""
-    special: Mapping[Any, str] | None = None
-    choices: Mapping[Any, str] | None = None
-    step: int = 1
-    form: str = ""
-
-
-INT32 = (-(2**31), 2**31 - 1)  # QVariant::toInt(): a C++ int; every int key without a rule has this range
-INT64 = (-(2**63), 2**63 - 1)  # QVariant::toLongLong()
-_MAX = INT32[1]
-_KIB = _MAX // 1024 * 1024  # the largest int that is a whole number of KiB
-_PORT = Rule(0, 65535, "port")
-_NO_LIMIT = {-1: "no limit"}
-_RATE = Rule(0, _KIB, "bytes/s", {0: "no limit"}, step=1024)
-_OS_CACHE = {0: "disable the OS cache", 1: "enable the OS cache"}
-
-RULES: dict[str, Rule] = {
-    # Ports: quint16 (Preferences::setWebUIPort, Net::ProxyConfiguration::port); the others are ints the
-    # WebUI (src/webui/www/private/views/preferences.html) and the GUI (src/gui/advancedsettings.cpp) keep to
-    # 0..65535. web_ui_port 0 would lose the WebUI.
-    "web_ui_port": Rule(1, 65535, "port"),
-    "listen_port": Rule(0, 65535, "port", {0: "a random port at each start"}),
-    "ssl_listen_port": _PORT,
-    "proxy_port": _PORT,
-    "i2p_port": _PORT,
-    "embedded_tracker_port": _PORT,
-    "announce_port": Rule(0, 65535, "port", {0: "the listening port"}),
-    "outgoing_ports_min": Rule(0, 65535, "port", {0: "any port"}),
-    "outgoing_ports_max": Rule(0, 65535, "port", {0: "any port"}),
-    # Speed limits: SessionImpl::setGlobalDownloadSpeedLimit and siblings (sessionimpl.cpp) keep whole KiB/s
-    # in an int and report bytes/s: any other value comes back changed. 0 means no limit.
-    "dl_limit": _RATE,
-    "up_limit": _RATE,
-    "alt_dl_limit": _RATE,
-    "alt_up_limit": _RATE,
-    "slow_torrent_dl_rate_threshold": Rule(1, _MAX, "KiB/s"),
-    "slow_torrent_ul_rate_threshold": Rule(1, _MAX, "KiB/s"),
-    "slow_torrent_inactive_timer": Rule(1, _MAX, "seconds"),
-    # Counts: SessionImpl::setMaxConnections and siblings keep 0 and below as -1; setMaxActiveDownloads and
-    # siblings raise anything below -1 to -1 (sessionimpl.cpp).
-    "max_connec": Rule(1, _MAX, "connections", _NO_LIMIT),
-    "max_connec_per_torrent": Rule(1, _MAX, "connections", _NO_LIMIT),
-    "max_uploads": Rule(1, _MAX, "upload slots", _NO_LIMIT),
-    "max_uploads_per_torrent": Rule(1, _MAX, "upload slots", _NO_LIMIT),
-    "max_active_downloads": Rule(0, _MAX, "torrents", _NO_LIMIT),
-    "max_active_uploads": Rule(0, _MAX, "torrents", _NO_LIMIT),
-    "max_active_torrents": Rule(0, _MAX, "torrents", _NO_LIMIT),
-    "max_active_checking_torrents": Rule(1, _MAX, "torrents", _NO_LIMIT),
-    # Share limits: a torrent applies at most Torrent::MAX_RATIO and MAX_SEEDING_TIME (torrent.cpp, up to 5.1).
-    "max_ratio": Rule(0, 9999, "ratio", _NO_LIMIT),
-    "max_seeding_time": Rule(0, 525600, "minutes", _NO_LIMIT),
-    "max_inactive_seeding_time": Rule(0, 525600, "minutes", _NO_LIMIT),
-    "max_ratio_act": Rule(
-        choices={
-            0: "stop the torrent",
-            1: "remove the torrent",
-            2: "enable super seeding",
-            3: "remove it with its files",
-        }
-    ),
-    "share_limits_mode": Rule(choices={"MatchAny": "any limit reached", "MatchAll": "every limit reached"}),
-    # Int enums: the switch in setPreferencesAction (appcontroller.cpp) and the enums it casts to
-    # (src/base/bittorrent/session.h, src/base/preferences.h, src/base/torrentfileguard.h); a value outside is
-    # stored as is and then read as something else.
-    "encryption": Rule(choices={0: "prefer encryption", 1: "require encryption", 2: "disable encryption"}),
-    "bittorrent_protocol": Rule(choices={0: "TCP and uTP", 1: "TCP", 2: "uTP"}),
-    "scheduler_days": Rule(
-        choices={
-            0: "every day",
-            1: "weekdays",
-            2: "weekends",
-            3: "Monday",
-            4: "Tuesday",
-            5: "Wednesday",
-            6: "Thursday",
-            7: "Friday",
-            8: "Saturday",
-            9: "Sunday",
-        }
-    ),
-    "dyndns_service": Rule(choices={0: "DynDNS", 1: "No-IP"}),
-    "upload_slots_behavior": Rule(choices={0: "fixed slots", 1: "upload rate based"}),
-    "upload_choking_algorithm": Rule(choices={0: "round-robin", 1: "fastest upload", 2: "anti-leech"}),
-    "utp_tcp_mixed_mode": Rule(choices={0: "prefer TCP", 1: "peer proportional"}),
-    "disk_io_type": Rule(
-        choices={
-            0: "default",
-            1: "memory mapped files",
-            2: "POSIX-compliant",
-            3: "simple pread/pwrite",
-            4: "pread/pwrite (libtorrent 2.1 and later)",
-        }
-    ),
-    "disk_io_read_mode": Rule(choices=_OS_CACHE),
-    "disk_io_write_mode": Rule(choices={**_OS_CACHE, 2: "write-through (libtorrent 2)"}),
-    "auto_delete_mode": Rule(choices={0: "never", 1: "if added", 2: "always"}),
-    "file_log_age_type": Rule(choices={0: "days", 1: "months", 2: "years"}),
-    # String enums: Utils::String::toEnum in setPreferencesAction falls back to a default for any other name.
-    # Matched case-insensitively and sent in the server's spelling.
-    "torrent_content_layout": Rule(
-        choices={"Original": "as in the torrent", "Subfolder": "always a subfolder", "NoSubfolder": "no subfolder"}
-    ),
-    "torrent_stop_condition": Rule(
-        choices={"None": "none", "MetadataReceived": "metadata received", "FilesChecked": "files checked"}
-    ),
-    "resume_data_storage_type": Rule(choices={"Legacy": "fastresume files", "SQLite": "SQLite database"}),
-    "torrent_content_remove_option": Rule(
-        choices={"Delete": "delete the files", "MoveToTrash": "move the files to the trash"}
-    ),
-    "mail_notification_encryption_type": Rule(choices={"None": "none", "STARTTLS": "STARTTLS", "SMTPS": "SMTPS"}),
-    # Times: the scheduler's QTime (Preferences::setSchedulerStartTime); the WebUI and the GUI keep the rest.
-    "schedule_from_hour": Rule(0, 23, "hour"),
-    "schedule_to_hour": Rule(0, 23, "hour"),
-    "schedule_from_min": Rule(0, 59, "minute"),
-    "schedule_to_min": Rule(0, 59, "minute"),
-    "web_ui_session_timeout": Rule(0, _MAX, "seconds"),
-    "web_ui_ban_duration": Rule(1, _MAX, "seconds"),
-    "web_ui_max_auth_fail_count": Rule(0, _MAX, "failed logins", {0: "never ban"}),
-    "web_ui_sessions_count_limit": Rule(0, _MAX, "sessions"),
-    "file_log_age": Rule(1, 365, "file_log_age_type units"),
-    "file_log_max_size": Rule(1, _MAX // 1024, "KiB"),  # multiplied by 1024 into an int
-    "save_resume_data_interval": Rule(0, _MAX, "minutes", {0: "never"}),
-    "save_statistics_interval": Rule(0, _MAX, "minutes", {0: "never"}),
-    "refresh_interval": Rule(30, 99999, "milliseconds"),
-    "rss_refresh_interval": Rule(1, _MAX, "minutes"),
-    "rss_fetch_delay": Rule(0, INT64[1], "seconds"),
-    "rss_max_articles_per_feed": Rule(0, _MAX, "articles"),
-    "upnp_lease_duration": Rule(0, _MAX, "seconds", {0: "permanent"}),
-    "hostname_cache_ttl": Rule(0, _MAX, "seconds"),
-    "stop_tracker_timeout": Rule(0, _MAX, "seconds"),
-    "disk_cache_ttl": Rule(1, _MAX, "seconds"),
-    "shutdown_timeout": Rule(0, _MAX, "seconds", _NO_LIMIT),
-    # Sizes and advanced settings: src/gui/advancedsettings.cpp and the checks of preferences.html.
-    "checking_memory_use": Rule(1, 1024, "MiB"),
-    "disk_cache": Rule(0, 33554431, "MiB", {-1: "automatic"}),  # SessionImpl::setDiskCacheSize caps it
-    "memory_working_set_limit": Rule(1, _MAX, "MiB"),
-    "disk_queue_size": Rule(1024, _KIB, "bytes"),
-    "socket_send_buffer_size": Rule(0, _KIB, "bytes", {0: "system default"}),
-    "socket_receive_buffer_size": Rule(0, _KIB, "bytes", {0: "system default"}),
-    "send_buffer_watermark": Rule(1, _MAX, "KiB"),
-    "send_buffer_low_watermark": Rule(1, _MAX, "KiB"),
-    "send_buffer_watermark_factor": Rule(1, _MAX, "%"),
-    "torrent_file_size_limit": Rule(1, INT64[1], "bytes"),
-    "async_io_threads": Rule(1, 1024, "threads"),  # SessionImpl::asyncIOThreads clamps to 1..1024
-    "hashing_threads": Rule(1, 1024, "threads"),
-    "file_pool_size": Rule(1, _MAX, "files"),
-    "socket_backlog_size": Rule(1, _MAX, "connections"),
-    "connection_speed": Rule(0, _MAX, "connections/s"),
-    "bdecode_depth_limit": Rule(0, _MAX),
-    "bdecode_token_limit": Rule(0, _MAX),
-    "peer_tos": Rule(0, 255, "DSCP"),
-    "peer_turnover": Rule(0, 100, "%"),
-    "peer_turnover_cutoff": Rule(0, 100, "%"),
-    "peer_turnover_interval": Rule(0, 3600, "seconds"),
-    "max_concurrent_http_announces": Rule(1, _MAX, "announces"),
-    "request_queue_size": Rule(1, _MAX, "requests"),
-    "max_outstanding_block_requests": Rule(1, _MAX, "requests"),
-    # Addresses: QHostAddress in setPreferencesAction (announce_ip, current_interface_address keep "" for one it
-    # cannot read), WebUI::configure (web_ui_address: * or an address; anything else does not listen), and
-    # Utils::Net::parseSubnet (the whitelist and the reverse proxies drop what they cannot read).
-    "announce_ip": Rule(form="ip"),
-    "current_interface_address": Rule(form="ip"),
-    "web_ui_address": Rule(form="bind"),
-    "bypass_auth_subnet_whitelist": Rule(form="subnets"),
-    "web_ui_reverse_proxies_list": Rule(form="subnets"),
-    "banned_IPs": Rule(form="ip_ranges"),  # single addresses; ranges and subnets from 5.3 (Utils::Net::parseIPRange)
-}
-# Speed limits: bytes/s kept in whole KiB/s.
-RATE_KEYS = frozenset(key for key, rule in RULES.items() if rule.step == 1024)
-# The string enums, in the server's spelling.
-CHOICES = {
-    key: tuple(rule.choices)
-    for key, rule in RULES.items()
-    if rule.choices and isinstance(next(iter(rule.choices)), str)
-}
-# Windows absolute paths: a drive letter, or a UNC share.
-_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/][^\\/]+)")
-
-# Renamed keys: (older name, newer name, release of the rename). The server's keys decide which one it has.
-RENAMES = (("start_paused_enabled", "add_stopped_enabled", "5.0.0"),)
-_RENAMED = {rename[0]: rename[1] for rename in RENAMES}
-_RENAMED.update({rename[1]: rename[0] for rename in RENAMES})
-
-# proxy_type: an int enum up to 4.5, a string from 4.6 (WebAPI 2.9.0); the *_PW ints mean "with authentication".
-PROXY_INT_TO_NAME = {0: "None", 1: "HTTP", 2: "SOCKS5", 3: "HTTP", 4: "SOCKS5", 5: "SOCKS4"}
-PROXY_NAMES = ("None", "HTTP", "SOCKS5", "SOCKS4")
-_PROXY_NAME_TO_INT = {"none": (0, 0), "http": (1, 3), "socks5": (2, 4), "socks4": (5, 5)}
-_PROXY_AUTH_INTS = {3, 4}
-
-# Share limits: each value key with its switch. qBittorrent keeps no value while the limit is off (it reports
-# -1), and up to 5.1 it applies the value only when the switch is in the same write, and true.
-SHARE_LIMITS = (
-    ("max_ratio", "max_ratio_enabled"),
-    ("max_seeding_time", "max_seeding_time_enabled"),
-    ("max_inactive_seeding_time", "max_inactive_seeding_time_enabled"),
+from ._diff import MASK, masked_change
+from ._errors import InvalidInput, QbtError
+from ._preference_resolve import Resolution, partners, resolve
+from ._preference_table import (
+    PATH_VALUE_KEYS,
+    READ_ONLY_KEYS,
+    SCHEMA,
+    SECRET_KEYS,
+    SHARE_LIMITS,
+    WEBUI_KEYS,
+    WRITE_ONLY_KEYS,
 )
-# The scheduler applies its start and end times only as hour + minute pairs (every version).
-SCHEDULE_PAIRS = (("schedule_from_hour", "schedule_from_min"), ("schedule_to_hour", "schedule_to_min"))
+from ._preference_values import coerce, kind_of, normalizer, path_platform_matters, show
+from ._versions import has_feature, parse_version
 
-KIND_NAMES = {
-    "bool": "a boolean",
-    "int": "an integer",
-    "float": "a number",
-    "str": "a string",
-    "dict": "a mapping",
-}
+# Also used by qbt_info (masked) and the reliability tests (resolve, coerce, the key sets).
+__all__ = ["MASK", "SCHEMA", "SECRET_KEYS", "WRITE_ONLY_KEYS", "coerce", "masked", "resolve", "static_problems"]
 
 
+# ----------------------------------------------------------------------------------------------- secrets
 def masked(preferences: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """A copy with every non-empty secret replaced by a mask, and the set of secret values found."""
     copy = dict(preferences)
@@ -586,363 +65,47 @@ def leaf_texts(value: Any) -> list[str]:
     return [str(value)]
 
 
-def show(key: str, value: Any) -> str:
-    """A value for a message, never a secret."""
-    if key in SECRET_KEYS:
-        return "(hidden)"
-    return f"{value!r} ({_type_name(value)})"
+def register_secrets(task, preferences: Mapping[str, Any]) -> None:
+    """Mark the secret values of PREFERENCES (as the server returned them) as no_log for the task."""
+    for secret in masked(preferences)[1]:
+        task.no_log(secret)
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return type(value).__name__
+# ----------------------------------------------------------------------------------------------- declared
+def declared_preferences(task) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """The declared keys (both options merged), every secret value registered, the option each key was declared
+    in, and every problem found without a request."""
+    public = dict(task.params["preferences"] or {})
+    secret = dict(task.params["secret_preferences"] or {})
+    for values in (public, secret):
+        for key in SECRET_KEYS.intersection(values):
+            for text in leaf_texts(values[key]):
+                task.no_log(text)
+    options = {key: "preferences" for key in public}
+    options.update({key: "secret_preferences" for key in secret if key not in public})
+    problems = [
+        f"secret_preferences.{key}: not a secret preference; declare it in preferences"
+        for key in secret
+        if key not in SECRET_KEYS
+    ]
+    problems += [f"{key}: declared in both preferences and secret_preferences" for key in secret if key in public]
+    declared = dict(public, **secret)
+    problems += static_problems(declared)
+    return declared, options, problems
 
 
-# ----------------------------------------------------------------------------------------------- types
-def kind_of(key: str, current: Any = None, known: bool = False) -> str | None:
-    """The type qBittorrent uses for KEY: from its current value when the server returned the key (KNOWN),
-    else from the schema table; None when neither knows.
-
-    JSON has no separate float type: qBittorrent writes max_ratio -1.0 as -1, so a float key of the table stays
-    a float when the server's value looks like an int.
-    """
-    pref = SCHEMA.get(key)
-    if known and current is not None:
-        if isinstance(current, bool):
-            return "bool"
-        if isinstance(current, int):
-            return "float" if pref is not None and pref.kind == "float" else "int"
-        if isinstance(current, float):
-            return "float"
-        if isinstance(current, str):
-            return "str"
-        if isinstance(current, Mapping):
-            return "dict"
-    return pref.kind if pref is not None else None
+def fail_on(problems: list[str], options: Mapping[str, str]) -> None:
+    """Raise every problem in one message, each named by its option path (preferences.dl_limit)."""
+    if not problems:
+        return
+    named = []
+    for problem in problems:
+        key = problem.split(":", 1)[0]
+        named.append(problem if "." in key else f"{options.get(key, 'preferences')}.{problem}")
+    count = f"{len(named)} problems" if len(named) > 1 else "1 problem"
+    raise InvalidInput(f"preferences: {count}: " + "; ".join(named) + ". Nothing was changed")
 
 
-_INT_TEXT = re.compile(r"^[+-]?\d+$")
-
-
-class _Hint(ValueError):
-    """What to do about a value of the wrong type; added to the 'expected ..., got ...' message."""
-
-
-class _Invalid(ValueError):
-    """A value of the right type that breaks a rule of the server; the message says it all."""
-
-
-def coerce(key: str, value: Any, kind: str, platform: str | None = None) -> Any:
-    """VALUE as the type KIND, the way templated values arrive ('5', 'yes', '1.5', a JSON object), checked
-    against the key's rule. PLATFORM is the server's (app/buildInfo: linux, macos, windows; None when unknown).
-
-    Raise ValueError with a message naming the key, the value (never a secret), the rule and the unit.
-    """
-    try:
-        converted = _CONVERTERS[kind](key, value)
-    except _Invalid as exc:
-        raise ValueError(f"{key}: {exc}") from None
-    except (TypeError, ValueError) as exc:
-        hint = f": {exc}" if isinstance(exc, _Hint) else ""
-        raise ValueError(f"{key}: expected {KIND_NAMES[kind]}, got {show(key, value)}{hint}") from None
-    try:
-        return _check_value(key, converted, kind, platform)
-    except _Invalid as exc:
-        raise ValueError(f"{key}: {exc}") from None
-
-
-def _to_bool(key: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (str, int, float)):
-        # Ansible's own rules: yes/no, on/off, true/false, 1/0, y/n, t/f (any case).
-        try:
-            return boolean(value.strip() if isinstance(value, str) else value, strict=True)
-        except TypeError:
-            raise _Hint("use true/false, yes/no, on/off or 1/0") from None
-    raise TypeError()
-
-
-def _to_int(key: str, value: Any) -> int:
-    if isinstance(value, bool):
-        raise TypeError()
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INT_TEXT.match(value.strip()):
-        return int(value.strip())
-    number = _to_float(key, value)
-    if not number.is_integer():
-        raise _Hint("it has a fraction")
-    return int(number)
-
-
-def _to_float(key: str, value: Any) -> float:
-    if isinstance(value, bool):
-        raise TypeError()
-    try:
-        if isinstance(value, (int, float)):
-            number = float(value)
-        elif isinstance(value, str):
-            number = float(value.strip())
-        else:
-            raise TypeError()
-    except OverflowError:  # float() of an int past 1e308
-        raise _Hint("it is too large") from None
-    if not math.isfinite(number):
-        raise _Hint("it is not a finite number")
-    return number
-
-
-def _to_str(key: str, value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        raise _Hint("quote it if a string is meant")
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, (list, tuple)) and key in LIST_SEPARATORS:
-        items = [_to_str(key, item) for item in value]
-        return LIST_SEPARATORS[key].join(items)
-    raise TypeError()
-
-
-def _to_dict(key: str, value: Any) -> dict:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise _Hint("the string is not a JSON object") from None
-    if not isinstance(value, Mapping):
-        raise TypeError()
-    if key != "scan_dirs":
-        return dict(value)
-    result = {}
-    for folder, target in value.items():
-        if not isinstance(folder, str) or not folder:
-            raise _Invalid("each watched folder must be a non-empty path")
-        if isinstance(target, str) and target.strip() in ("0", "1"):
-            target = int(target.strip())
-        if isinstance(target, bool) or not (target in (0, 1) or (isinstance(target, str) and target)):
-            raise _Invalid(
-                f"the target of {folder!r} must be 0 (the watched folder), 1 (the default save path) or a path"
-            )
-        result[folder] = target
-    return result
-
-
-_CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
-    "bool": _to_bool,
-    "int": _to_int,
-    "float": _to_float,
-    "str": _to_str,
-    "dict": _to_dict,
-}
-
-
-def _shown(key: str, value: Any) -> str:
-    return "(hidden)" if key in SECRET_KEYS else repr(value)
-
-
-def _meanings(mapping: Mapping[Any, str]) -> str:
-    return ", ".join(f"{value} ({meaning})" for value, meaning in mapping.items())
-
-
-def describe(key: str, kind: str | None = None) -> str:
-    """The rule of KEY in words (for messages and the reference)."""
-    rule = RULES.get(key)
-    kind = kind or (SCHEMA[key].kind if key in SCHEMA else None)
-    if rule is not None and rule.choices:
-        return "one of " + _meanings(rule.choices)
-    if rule is not None and rule.form:
-        return _FORMS[rule.form]
-    if key in PATH_KEYS:
-        text = "an absolute path (POSIX, or Windows on a Windows server)"
-        return text if key in REQUIRED_KEYS else text + ", or empty for none"
-    if kind in ("int", "float"):
-        low, high = (rule.low, rule.high) if rule is not None and rule.low is not None else INT32
-        text = f"{low}..{high}"
-        if rule is not None and rule.unit:
-            text += f" {rule.unit}"
-        if rule is not None and rule.step > 1:
-            text += f", a multiple of {rule.step}"
-        if rule is not None and rule.special:
-            text += "; " + _meanings(rule.special)
-        return text
-    return ""
-
-
-_FORMS = {
-    "ip": "an IP address, or empty for none",
-    "bind": "an IP address, or * (or empty) for every address",
-    "subnets": "IP addresses or subnets (CIDR)",
-    "ip_ranges": "IP addresses (qBittorrent 5.3 and later also take subnets and first - last ranges)",
-}
-
-
-def _check_value(key: str, value: Any, kind: str, platform: str | None = None) -> Any:
-    """The rules a value must follow for the server to keep it as sent; the value as the server spells it."""
-    rule = RULES.get(key) or Rule()
-    if rule.choices:
-        for choice in rule.choices:
-            if choice == value or (isinstance(value, str) and str(choice).lower() == value.strip().lower()):
-                return choice
-        raise _Invalid(f"{_shown(key, value)} is not {describe(key)}")
-    if kind in ("int", "float") and not isinstance(value, bool):
-        low, high = (rule.low, rule.high) if rule.low is not None else INT64 if kind == "float" else INT32
-        if rule.special and value in rule.special:
-            return value
-        if rule.step > 1 and (value < 0 or value % rule.step):
-            raise _Invalid(
-                f"{value} cannot be kept: qBittorrent keeps it in whole KiB/s, so declare a multiple of {rule.step} "
-                f"{rule.unit} from 0 (no limit) to {rule.high}"
-            )
-        if not low <= value <= high:
-            if rule.low is None:
-                raise _Invalid(f"{value} is outside {low}..{high}, the range of the C++ int qBittorrent keeps it in")
-            raise _Invalid(f"{value} is outside {describe(key, kind)}")
-        return value
-    if key in PATH_KEYS and isinstance(value, str):
-        return _check_path(key, value, platform)
-    if key == "scan_dirs" and isinstance(value, Mapping):
-        return {
-            _check_path(key, folder, platform, "watched folder"): (
-                _check_path(key, target, platform, f"target of {folder!r}") if isinstance(target, str) else target
-            )
-            for folder, target in value.items()
-        }
-    if rule.form and isinstance(value, str):
-        return _check_address(key, value, rule.form)
-    return value
-
-
-def path_platform_matters(value: Any) -> bool:
-    """Whether VALUE (a declared path, or scan_dirs) holds a path whose meaning depends on the server's platform."""
-    if isinstance(value, Mapping):
-        return any(path_platform_matters(item) for pair in value.items() for item in pair)
-    return isinstance(value, str) and bool(_WINDOWS_PATH.match(value))
-
-
-def _check_path(key: str, path: str, platform: str | None, what: str = "path") -> str:
-    if not path.strip():
-        if key in REQUIRED_KEYS or key == "scan_dirs":
-            raise _Invalid(f"the {what} is empty; declare an absolute path")
-        return path
-    windows = bool(_WINDOWS_PATH.match(path))
-    if path.startswith("/"):
-        return normalize_path(path)
-    if windows:
-        if platform is None or platform == "windows":
-            return path
-        raise _Invalid(
-            f"the {what} {_shown(key, path)} is a Windows path, but the server runs on {platform}; declare an "
-            "absolute POSIX path"
-        )
-    raise _Invalid(
-        f"the {what} {_shown(key, path)} is not absolute: qBittorrent would resolve it against a folder of its "
-        "own; declare an absolute path (POSIX, or Windows on a Windows server)"
-    )
-
-
-def _address(text: str) -> Any:
-    return ipaddress.ip_address(text)
-
-
-def _check_address(key: str, value: str, form: str) -> str:
-    text = value.strip()
-    if form in ("ip", "bind"):
-        if not text or (form == "bind" and text == "*"):
-            return text
-        try:
-            address = _address(text)
-        except ValueError:
-            raise _Invalid(f"{_shown(key, value)} is not {_FORMS[form]}") from None
-        return str(address) if form == "ip" else text
-    # The whitelist also takes commas (setPreferencesAction splits it on both).
-    separators = "[,\n]" if key == "bypass_auth_subnet_whitelist" else re.escape(LIST_SEPARATORS.get(key, "\n"))
-    bad = []
-    for item in filter(None, (item.strip() for item in re.split(separators, value))):
-        try:
-            if form == "ip_ranges" and "-" in item:
-                first, last = (part.strip() for part in item.split("-", 1))
-                if _address(first).version != _address(last).version:
-                    raise ValueError()
-            elif "/" in item:
-                ipaddress.ip_network(item, strict=False)
-            else:
-                _address(item)
-        except ValueError:
-            bad.append(item)
-    if bad:
-        raise _Invalid(f"{', '.join(_shown(key, item) for item in bad)}: expected {_FORMS[form]}")
-    return value
-
-
-# ----------------------------------------------------------------------------------------------- comparison
-def _lines(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    return sorted({line.strip() for line in value.splitlines() if line.strip()})
-
-
-def _subnets(value: Any) -> Any:
-    # The server accepts commas or newlines and writes single addresses as /32 (or /128).
-    if not isinstance(value, str):
-        return value
-    result = set()
-    for item in re.split(r"[,\n]", value):
-        item = item.strip()
-        if item and "/" not in item:
-            item += "/128" if ":" in item else "/32"
-        if item:
-            result.add(item)
-    return sorted(result)
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return round(float(value), 6)
-    return value
-
-
-def _scan_dirs(value: Any) -> Any:
-    if not isinstance(value, Mapping):
-        return value
-    return {normalize_path(folder): normalize_path(target) for folder, target in value.items()}
-
-
-def normalizer(key: str, kind: str | None) -> Callable[[Any], Any]:
-    """How two values of KEY are compared: the way the server rewrites what it keeps."""
-    if key in PATH_KEYS:
-        return normalize_path
-    if key == "banned_IPs":
-        return _lines  # sorted, without duplicates
-    if key == "bypass_auth_subnet_whitelist":
-        return _subnets
-    if key == "scan_dirs":
-        return _scan_dirs
-    if kind == "float":
-        return _number
-    return _identity
-
-
-def _identity(value: Any) -> Any:
-    return value
-
-
-# ----------------------------------------------------------------------------------------------- checks
 def static_problems(declared: Mapping[str, Any]) -> list[str]:
     """Problems found without asking the server: every one is reported before any request is sent."""
     problems = []
@@ -964,6 +127,47 @@ def static_problems(declared: Mapping[str, Any]) -> list[str]:
         except ValueError as exc:
             problems.append(str(exc))
     return problems
+
+
+# ----------------------------------------------------------------------------------------------- the server
+def resolve_on_server(task, declared, current, problems, options) -> Resolution:
+    """The declared keys resolved against CURRENT (the server's app/preferences); fail with every problem."""
+    judged = {problem.split(":", 1)[0] for problem in problems}
+    rest = {key: value for key, value in declared.items() if key not in judged}
+    res = resolve(rest, current, server_platform(task, rest))
+    problems = problems + res.problems + check_unknown(task, res, current)
+    if not problems:
+        problems = check_credentials(task, res.desired)
+    fail_on(problems, options)
+    return res
+
+
+def server_platform(task, declared: Mapping[str, Any]) -> str | None:
+    """The server's platform (linux, macos, windows) when a declared path needs it, else None (unknown)."""
+    if not any(path_platform_matters(value) for key, value in declared.items() if key in PATH_VALUE_KEYS):
+        return None
+    client = task.client
+    try:
+        if not client.supports("app/buildInfo"):
+            return None
+        platform = client.get_json("app/buildInfo").get("platform")
+    except QbtError:
+        return None
+    return platform if isinstance(platform, str) and platform else None
+
+
+def check_unknown(task, res: Resolution, current: Mapping[str, Any]) -> list[str]:
+    """Fail, warn about or skip the declared keys this server does not have."""
+    mode = task.params["unknown_keys"]
+    if not res.unknown or mode == "ignore":
+        return []
+    client = task.client
+    messages = [unknown_key_message(key, current, client.app_version, client.webapi_version) for key in res.unknown]
+    if mode == "fail":
+        return [m + ". Set unknown_keys: warn or ignore to skip keys a server does not have" for m in messages]
+    for message in messages:
+        task.warn(f"preferences: {message}; skipped (unknown_keys: warn)")
+    return []
 
 
 def closest_keys(key: str, known: list[str] | set[str] | frozenset, count: int = 3) -> list[str]:
@@ -991,174 +195,93 @@ def unknown_key_message(key: str, server_keys: Any, app_version: str, webapi_ver
     return message
 
 
-# ----------------------------------------------------------------------------------------------- planning
-class Resolution:
-    """The declared preferences resolved against one server's current preferences.
-
-    desired: {server key: value of the server's type}; names: {server key: declared key}; translated: what was
-    renamed or re-encoded for this version; unknown: declared keys this server does not have; problems: every
-    value that cannot be used; implied: keys added because a declared key needs them.
-    """
-
-    def __init__(self) -> None:
-        self.desired: dict[str, Any] = {}
-        self.names: dict[str, str] = {}
-        self.translated: list[str] = []
-        self.unknown: list[str] = []
-        self.problems: list[str] = []
-        self.implied: set[str] = set()
-
-    def normalizers(self) -> dict[str, Callable[[Any], Any]]:
-        return {key: normalizer(key, kind_of(key, None)) for key in self.desired}
+def check_credentials(task, desired: Mapping[str, Any]) -> list[str]:
+    """qBittorrent 5.2+ refuses short credentials with HTTP 400 after applying the keys before them."""
+    if not {"web_ui_username", "web_ui_password"}.intersection(desired):
+        return []
+    if not has_feature("webui_credential_rules", task.client.webapi_version):
+        return []
+    problems = []
+    username = desired.get("web_ui_username")
+    if username is not None and (len(username) < 3 or ":" in username):
+        problems.append("web_ui_username: qBittorrent 5.2 and later need at least 3 characters and no ':'")
+    password = desired.get("web_ui_password")
+    if password is not None and len(password) < 6:
+        problems.append("web_ui_password: qBittorrent 5.2 and later need at least 6 characters")
+    return problems
 
 
-def resolve(declared: Mapping[str, Any], current: Mapping[str, Any], platform: str | None = None) -> Resolution:
-    """Translate, type, check and complete the declared preferences for a server whose app/preferences is
-    CURRENT, running on PLATFORM (app/buildInfo; None when unknown)."""
-    res = Resolution()
-    for key, value in declared.items():
-        target = key
-        if key not in current and key not in WRITE_ONLY_KEYS:
-            partner = _RENAMED.get(key)
-            if partner is None or partner not in current:
-                res.unknown.append(key)
-                continue
-            target = partner
-            res.translated.append(f"{key} -> {partner}")
-        if target in res.names:
-            res.problems.append(
-                f"{key}: {res.names[target]} and {key} are the same preference on this server ({target}); "
-                "declare only one"
-            )
-            continue
-        res.names[target] = key
-        if target == "proxy_type":
-            continue  # needs proxy_auth_enabled; done below
-        kind = kind_of(target, current.get(target), known=target in current) or "str"
-        try:
-            res.desired[target] = coerce(target, value, kind, platform)
-        except ValueError as exc:
-            res.problems.append(str(exc).replace(f"{target}:", f"{key}:", 1) if target != key else str(exc))
-    if "proxy_type" in res.names:
-        _resolve_proxy_type(res, declared[res.names["proxy_type"]], current)
-    elif "proxy_auth_enabled" in res.desired and isinstance(current.get("proxy_type"), int):
-        # Up to 4.5 proxy_auth_enabled alone is ignored: authentication is part of proxy_type.
-        _resolve_proxy_type(res, current["proxy_type"], current, implied=True)
-    _complete_share_limits(res, current)
-    return res
+# ----------------------------------------------------------------------------------------------- result
+def result_of(task, res: Resolution, declared, predicted, changes) -> dict[str, Any]:
+    """The task's result before any write; PREDICTED is the server's preferences with the changes applied."""
+    result = {
+        "changed": bool(changes),
+        "changed_keys": sorted(changes),
+        "translated": res.translated,
+        "unknown_keys": res.unknown,
+        "preferences": reported(res, declared, predicted),
+    }
+    if task.diff:
+        result["diff"] = diff_of(changes)
+    return result
 
 
-def _proxy_int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and _INT_TEXT.match(value.strip()):
-        return int(value.strip())
-    return None
-
-
-def _resolve_proxy_type(res: Resolution, value: Any, current: Mapping[str, Any], implied: bool = False) -> None:
-    """proxy_type as this server spells it: an int up to 4.5 (authentication is part of the type), a name from
-    4.6 (with proxy_auth_enabled apart). Declared as either, it is translated both ways."""
-    declared_auth = res.desired.get("proxy_auth_enabled")
-    auth = declared_auth
-    number = _proxy_int(value)
-    name = None
-    if number is None:
-        text = value.strip().lower() if isinstance(value, str) else None
-        if text in ("http_pw", "socks5_pw"):
-            if auth is False:
-                res.problems.append(
-                    f"proxy_type: {value!r} is a proxy with authentication, but proxy_auth_enabled is false"
-                )
-                return
-            name, auth = text[:-3], True
-        elif text in _PROXY_NAME_TO_INT:
-            name = text
+def diff_of(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]:
+    """Before and after of every change. A changed secret shows as a changed mask, never its value: masked alike
+    on both sides it would look unchanged (web_ui_password: "********" -> "******** (changed)")."""
+    before, after = {}, {}
+    for key, (old, new) in changes.items():
+        if key in SECRET_KEYS:
+            before[key], after[key] = masked_change(old, new, before_known=key not in WRITE_ONLY_KEYS)
         else:
-            res.problems.append(
-                f"proxy_type: expected one of {', '.join(PROXY_NAMES)} (or 0 to 5), got {show('proxy_type', value)}"
-            )
-            return
-    elif number not in PROXY_INT_TO_NAME:
-        res.problems.append(f"proxy_type: {number} is not a proxy type (0 to 5, or one of {', '.join(PROXY_NAMES)})")
-        return
-    server_value = current.get("proxy_type")
-    if isinstance(server_value, int) and not isinstance(server_value, bool):
-        if number is None:
-            plain, with_auth = _PROXY_NAME_TO_INT[name]
-            if auth is None:
-                auth = bool(current.get("proxy_auth_enabled"))
-            number = with_auth if auth else plain
-        elif auth is not None:
-            number = ({1: 3, 2: 4} if auth else {3: 1, 4: 2}).get(number, number)
-        if declared_auth and number not in _PROXY_AUTH_INTS:
-            res.problems.append(
-                f"proxy_auth_enabled: up to qBittorrent 4.5 only HTTP and SOCKS5 proxies have authentication, and "
-                f"the proxy type is {PROXY_INT_TO_NAME[number]} ({number})"
-            )
-            return
-        result: Any = number
-    else:
-        if number is not None:
-            name = PROXY_INT_TO_NAME[number].lower()
-            if number in _PROXY_AUTH_INTS:
-                if auth is False:
-                    res.problems.append(
-                        f"proxy_type: {number} is a proxy with authentication, but proxy_auth_enabled is false"
-                    )
-                    return
-                auth = True
-        result = PROXY_INT_TO_NAME[_PROXY_NAME_TO_INT[name][0]]
-        if auth and declared_auth is None:
-            res.desired["proxy_auth_enabled"] = True
-            res.implied.add("proxy_auth_enabled")
-    if result != value:
-        res.translated.append(f"proxy_type: {json.dumps(value)} -> {json.dumps(result)}")
-    if implied:
-        res.implied.add("proxy_type")
-    res.desired["proxy_type"] = result
+            before[key], after[key] = old, new
+    return {"before": before, "after": after}
 
 
-def _complete_share_limits(res: Resolution, current: Mapping[str, Any]) -> None:
-    """Make each share limit's value and switch agree, since the server keeps -1 while a limit is off."""
-    desired = res.desired
-    for value_key, switch_key in SHARE_LIMITS:
-        value, switch = desired.get(value_key), desired.get(switch_key)
-        if value is None and switch is None:
+def reported(res: Resolution, declared, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared keys (by their declared names) with VALUES, secrets masked."""
+    report = {}
+    for key, name in res.names.items():
+        if key in WRITE_ONLY_KEYS:
+            report[name] = MASK
+        elif key in values:
+            report[name] = mask_value(key, values[key])
+    return report
+
+
+# ----------------------------------------------------------------------------------------------- writes
+def split_writes(client, res: Resolution, current, wanted) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The keys of the first write (with the keys the server needs in the same write) and the WebUI keys, which
+    are written last in a write of their own."""
+    general = {key: value for key, value in wanted.items() if key not in WEBUI_KEYS}
+    final = {key: value for key, value in wanted.items() if key in WEBUI_KEYS}
+    if general:
+        coupled = any(key in general for pair in SHARE_LIMITS for key in pair) and not has_feature(
+            "share_limits_uncoupled", client.webapi_version
+        )
+        general.update(partners(general, res.desired, current, coupled))
+    return general, final
+
+
+def verify(after, payload, res: Resolution, options, what="qBittorrent") -> None:
+    """Fail naming every written key whose value the server did not keep: it was written, so changed is true."""
+    normalizers = res.normalizers()
+    missing = []
+    for key, value in payload.items():
+        if key in WRITE_ONLY_KEYS:
             continue
-        if value is not None and value < 0 and value != -1:
-            res.problems.append(f"{value_key}: {value} is not a limit; use -1 for no limit")
+        name = res.names.get(key, key)
+        label = f"{options.get(name, 'preferences')}.{name}" + ("" if name == key else f" ({key} on this server)")
+        if key not in after:
+            missing.append(f"{label}: {show(key, value)} was sent, and the key is no longer reported")
             continue
-        if value is not None and switch is not None:
-            if switch != (value >= 0):
-                res.problems.append(
-                    f"{value_key}: {value} does not agree with {switch_key}: {switch}; qBittorrent keeps -1 exactly "
-                    f"when the limit is off, so declare {value_key}: -1 with {switch_key}: false, or a limit with true"
-                )
-        elif value is not None:
-            if switch_key in current:
-                desired[switch_key] = value >= 0
-                res.implied.add(switch_key)
-        elif switch is False:
-            if value_key in current:
-                desired[value_key] = -1
-                res.implied.add(value_key)
-        elif not current.get(switch_key):
-            res.problems.append(
-                f"{switch_key}: true needs {value_key} as well: while the limit is off qBittorrent keeps no value "
-                "for it (it reports -1)"
-            )
-
-
-def partners(payload: Mapping[str, Any], desired: Mapping[str, Any], current: Mapping[str, Any], coupled: bool) -> dict:
-    """Keys the server needs in the same write as the ones in PAYLOAD: the other half of a scheduler time, and,
-    when COUPLED (up to qBittorrent 5.1), the other half of a share limit. Values from DESIRED, else CURRENT.
-    """
-    pairs = list(SCHEDULE_PAIRS) + (list(SHARE_LIMITS) if coupled else [])
-    extra = {}
-    for pair in pairs:
-        if any(key in payload for key in pair):
-            for key in pair:
-                if key not in payload and (key in desired or key in current):
-                    extra[key] = desired[key] if key in desired else current[key]
-    return extra
+        normalize = normalizers.get(key) or normalizer(key, kind_of(key, after[key], known=True))
+        if normalize(after[key]) != normalize(value):
+            missing.append(f"{label}: {show(key, value)} was sent, the server kept {show(key, after[key])}")
+    if missing:
+        error = QbtError(
+            f"{what} changed or dropped written preferences (it ignores or rewrites values it cannot use without an "
+            "error); they were written, so the task changed the server: " + "; ".join(missing)
+        )
+        error.changed = True
+        raise error

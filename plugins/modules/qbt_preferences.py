@@ -19,8 +19,13 @@ description:
   - Keys that move the WebUI itself (C(web_ui_port), C(web_ui_address), C(use_https), C(web_ui_https_cert_path),
     C(web_ui_https_key_path)) or change its credentials (C(web_ui_username), C(web_ui_password)) are written
     last, in a write of their own, and the module follows the WebUI to its new address, scheme or credentials to
-    verify them. When the new address cannot be reached from where the module runs, the task reports what it
-    changed (RV(web_ui)) and warns instead of failing.
+    verify them. When the new address cannot be reached from where the module runs while the old one still
+    answers, the task reports what it changed (RV(web_ui)) and warns instead of failing.
+  - When the WebUI answers neither at its old address nor at the new one after a change of C(web_ui_port) or
+    C(web_ui_address) (another process holds the port, the host lacks the address, or the new address cannot be
+    reached from where the module runs), the task fails with C(changed=true), says that the change was sent and
+    what to check. qBittorrent cannot undo this through its API (up to 4.6 it exits); set C(WebUI\Port) and
+    C(WebUI\Address) back in C(qBittorrent.conf) and restart it.
 author:
   - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
@@ -245,10 +250,16 @@ web_ui:
       type: bool
       sample: true
 diff:
-  description: Before and after of the keys that differ; secrets are masked.
+  description:
+    - Before and after of the keys that differ.
+    - Secrets are masked. A changed secret shows as a changed mask (V(********) before, V(******** (changed\))
+      after), a secret set where there was none as V("") before and V(********) after, never its value.
+      C(web_ui_password), which qBittorrent never returns, shows as changed whenever it is sent.
   returned: in diff mode
   type: dict
-  sample: {before: {dl_limit: 0}, after: {dl_limit: 10485760}}
+  sample:
+    before: {dl_limit: 0, proxy_password: "********"}
+    after: {dl_limit: 10485760, proxy_password: "******** (changed)"}
 api_calls:
   description: The HTTP calls the task made (method, endpoint, status, milliseconds), when run with C(-vvv) or more.
   returned: when the verbosity is 3 or more
@@ -256,12 +267,12 @@ api_calls:
   elements: dict
 """
 
+from functools import partial
+
 from ansible_collections.community.qbittorrent.plugins.module_utils import _preferences as prefs
 from ansible_collections.community.qbittorrent.plugins.module_utils import _webui_change as webui
 from ansible_collections.community.qbittorrent.plugins.module_utils._diff import differences
-from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._versions import has_feature
 
 ARGUMENT_SPEC = {
     "preferences": {"type": "dict"},
@@ -272,125 +283,13 @@ ARGUMENT_SPEC = {
 MODULE_KWARGS = {"required_one_of": [["preferences", "secret_preferences"]]}
 
 
-def declared_preferences(task):
-    """The declared keys (both options merged), every secret value registered, the option each key was declared
-    in, and every problem found without a request."""
-    public = dict(task.params["preferences"] or {})
-    secret = dict(task.params["secret_preferences"] or {})
-    for values in (public, secret):
-        for key in prefs.SECRET_KEYS.intersection(values):
-            for text in prefs.leaf_texts(values[key]):
-                task.no_log(text)
-    options = {key: "preferences" for key in public}
-    options.update({key: "secret_preferences" for key in secret if key not in public})
-    problems = [
-        f"secret_preferences.{key}: not a secret preference; declare it in preferences"
-        for key in secret
-        if key not in prefs.SECRET_KEYS
-    ]
-    problems += [f"{key}: declared in both preferences and secret_preferences" for key in secret if key in public]
-    declared = dict(public, **secret)
-    problems += prefs.static_problems(declared)
-    return declared, options, problems
-
-
-def fail_on(problems, options):
-    """Raise every problem in one message, each named by its option path (preferences.dl_limit)."""
-    if not problems:
-        return
-    named = []
-    for problem in problems:
-        key = problem.split(":", 1)[0]
-        named.append(problem if "." in key else f"{options.get(key, 'preferences')}.{problem}")
-    count = f"{len(named)} problems" if len(named) > 1 else "1 problem"
-    raise InvalidInput(f"preferences: {count}: " + "; ".join(named) + ". Nothing was changed")
-
-
-def server_platform(task, declared):
-    """The server's platform (linux, macos, windows) when a declared path needs it, else None (unknown)."""
-    if not any(prefs.path_platform_matters(value) for key, value in declared.items() if key in prefs.PATH_VALUE_KEYS):
-        return None
-    client = task.client
-    try:
-        if not client.supports("app/buildInfo"):
-            return None
-        platform = client.get_json("app/buildInfo").get("platform")
-    except QbtError:
-        return None
-    return platform if isinstance(platform, str) and platform else None
-
-
-def check_unknown(task, res, current):
-    """Fail, warn about or skip the declared keys this server does not have."""
-    mode = task.params["unknown_keys"]
-    if not res.unknown or mode == "ignore":
-        return []
-    client = task.client
-    messages = [
-        prefs.unknown_key_message(key, current, client.app_version, client.webapi_version) for key in res.unknown
-    ]
-    if mode == "fail":
-        return [m + ". Set unknown_keys: warn or ignore to skip keys a server does not have" for m in messages]
-    for message in messages:
-        task.warn(f"preferences: {message}; skipped (unknown_keys: warn)")
-    return []
-
-
-def check_credentials(task, desired):
-    """qBittorrent 5.2+ refuses short credentials with HTTP 400 after applying the keys before them."""
-    if not {"web_ui_username", "web_ui_password"}.intersection(desired):
-        return []
-    if not has_feature("webui_credential_rules", task.client.webapi_version):
-        return []
-    problems = []
-    username = desired.get("web_ui_username")
-    if username is not None and (len(username) < 3 or ":" in username):
-        problems.append("web_ui_username: qBittorrent 5.2 and later need at least 3 characters and no ':'")
-    password = desired.get("web_ui_password")
-    if password is not None and len(password) < 6:
-        problems.append("web_ui_password: qBittorrent 5.2 and later need at least 6 characters")
-    return problems
-
-
-def verify(after, payload, res, options, what="qBittorrent"):
-    """Fail naming every written key whose value the server did not keep: it was written, so changed is true."""
-    normalizers = res.normalizers()
-    missing = []
-    for key, value in payload.items():
-        if key in prefs.WRITE_ONLY_KEYS:
-            continue
-        name = res.names.get(key, key)
-        label = f"{options.get(name, 'preferences')}.{name}" + ("" if name == key else f" ({key} on this server)")
-        if key not in after:
-            missing.append(f"{label}: {prefs.show(key, value)} was sent, and the key is no longer reported")
-            continue
-        normalize = normalizers.get(key) or prefs.normalizer(key, prefs.kind_of(key, after[key], known=True))
-        if normalize(after[key]) != normalize(value):
-            missing.append(f"{label}: {prefs.show(key, value)} was sent, the server kept {prefs.show(key, after[key])}")
-    if missing:
-        error = QbtError(
-            f"{what} changed or dropped written preferences (it ignores or rewrites values it cannot use without an "
-            "error); they were written, so the task changed the server: " + "; ".join(missing)
-        )
-        error.changed = True
-        raise error
-
-
 def run(task):
-    client = task.client
-    declared, options, problems = declared_preferences(task)
+    declared, options, problems = prefs.declared_preferences(task)
     if all(key in prefs.SCHEMA for key in declared):
-        fail_on(problems, options)  # before any request: no declared key needs the server's keys to be judged
-    current = client.get_json("app/preferences")
-    for secret in prefs.masked(current)[1]:
-        task.no_log(secret)
-    judged = {problem.split(":", 1)[0] for problem in problems}
-    rest = {key: value for key, value in declared.items() if key not in judged}
-    res = prefs.resolve(rest, current, server_platform(task, rest))
-    problems += res.problems + check_unknown(task, res, current)
-    if not problems:
-        problems = check_credentials(task, res.desired)
-    fail_on(problems, options)
+        prefs.fail_on(problems, options)  # before any request: no declared key needs the server's keys to be judged
+    current = task.client.get_json("app/preferences")
+    prefs.register_secrets(task, current)
+    res = prefs.resolve_on_server(task, declared, current, problems, options)
 
     desired = dict(res.desired)
     password = desired.pop("web_ui_password", None)
@@ -398,64 +297,19 @@ def run(task):
     if desired.get("use_https") and current.get("use_https") and "use_https" not in changes:
         webui.check_https_active(task, current)
     if password is not None and webui.password_differs(task, current, password):
-        changes["web_ui_password"] = (prefs.MASK, password)
+        changes["web_ui_password"] = (None, password)  # write-only: the server never returns the old one
     wanted = {key: pair[1] for key, pair in changes.items()}
-
-    result = {
-        "changed": bool(changes),
-        "changed_keys": sorted(changes),
-        "translated": res.translated,
-        "unknown_keys": res.unknown,
-        "preferences": reported(res, declared, dict(current, **wanted)),
-    }
-    if task.diff:
-        result["diff"] = {
-            "before": {key: prefs.mask_value(key, pair[0]) for key, pair in changes.items()},
-            "after": {key: prefs.mask_value(key, value) for key, value in wanted.items()},
-        }
+    result = prefs.result_of(task, res, declared, dict(current, **wanted), changes)
     if task.check_mode or not changes:
         return result
 
-    general = {key: value for key, value in wanted.items() if key not in prefs.WEBUI_KEYS}
-    final = {key: value for key, value in wanted.items() if key in prefs.WEBUI_KEYS}
-    if general:
-        coupled = any(key in general for pair in prefs.SHARE_LIMITS for key in pair) and not has_feature(
-            "share_limits_uncoupled", client.webapi_version
-        )
-        general.update(prefs.partners(general, res.desired, current, coupled))
-        webui.write_preferences(client, general)
-    if not final:
-        after = client.get_json("app/preferences")
-        verify(after, general, res, options)
-    else:
-        if general and prefs.ENDPOINT_KEYS.intersection(final):
-            # Verified before the WebUI moves: afterwards it may be out of reach.
-            verify(client.get_json("app/preferences"), general, res, options)
-            general = {}
-        webui.write_preferences(client, final)
-        result["web_ui"], after = webui.follow(task, current, final)
-        if after is not None:
-            verify(after, final, res, options, what=f"qBittorrent at {result['web_ui']['url']}")
-            result["web_ui"]["verified"] = True
-        if general:
-            # Only the credentials changed: the task's own session still works when the new ones could not be tried.
-            verify(after if after is not None else client.get_json("app/preferences"), general, res, options)
+    general, final = prefs.split_writes(task.client, res, current, wanted)
+    verify = partial(prefs.verify, res=res, options=options)
+    after = webui.apply(task, current, general, final, result, verify)
     if after is not None:
-        for secret in prefs.masked(after)[1]:
-            task.no_log(secret)
-        result["preferences"] = reported(res, declared, after)
+        prefs.register_secrets(task, after)
+        result["preferences"] = prefs.reported(res, declared, after)
     return result
-
-
-def reported(res, declared, values):
-    """The declared keys (by their declared names) with VALUES, secrets masked."""
-    report = {}
-    for key, name in res.names.items():
-        if key in prefs.WRITE_ONLY_KEYS:
-            report[name] = prefs.MASK
-        elif key in values:
-            report[name] = prefs.mask_value(key, values[key])
-    return report
 
 
 def main():

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.community.qbittorrent.plugins.module_utils._diff import Diff, differences
+from ansible_collections.community.qbittorrent.plugins.module_utils._diff import Diff, differences, masked_change
 from ansible_collections.community.qbittorrent.plugins.module_utils._fields import normalize_path
 
 
@@ -56,3 +56,11 @@ def test_plan_items_creates_changes_removes_and_purges():
     assert purged.remove == ["c"]
     assert plan_items(current, desired, purge=True).remove == ["c", "p"]
     assert not plan_items(current, {"a": {"save_path": "/a"}}, normalizers={"save_path": normalize_path})
+
+
+def test_masked_change_shows_a_change_never_a_value():
+    assert masked_change("old-secret", "new-secret") == ("********", "******** (changed)")
+    assert masked_change(None, "new-secret", before_known=False) == ("********", "******** (changed)")
+    assert masked_change("", "new-secret") == ("", "********")  # set
+    assert masked_change("old-secret", "") == ("********", "")  # cleared
+    assert masked_change() == ("********", "******** (changed)")

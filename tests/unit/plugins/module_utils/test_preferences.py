@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.community.qbittorrent.plugins.module_utils import _preference_resolve as resolution
+from ansible_collections.community.qbittorrent.plugins.module_utils import _preference_table as table
+from ansible_collections.community.qbittorrent.plugins.module_utils import _preference_values as values
 from ansible_collections.community.qbittorrent.plugins.module_utils import _preferences as prefs
 
 # Excerpts of app/preferences as the real servers return them (types and spellings as seen).
@@ -66,7 +69,7 @@ SERVER_51["add_stopped_enabled"] = False
 )
 def test_coerce_templated_values(kind, value, expected):
     key = "scan_dirs" if kind == "dict" else "some_key"
-    result = prefs.coerce(key, value, kind)
+    result = values.coerce(key, value, kind)
     assert result == expected
     assert type(result) is type(expected)
 
@@ -92,7 +95,7 @@ def test_coerce_templated_values(kind, value, expected):
 )
 def test_coerce_failures_name_key_value_and_type(kind, value, words):
     with pytest.raises(ValueError) as info:
-        prefs.coerce("dl_limit", value, kind)
+        values.coerce("dl_limit", value, kind)
     message = str(info.value)
     assert message.startswith("dl_limit: expected")
     assert "could not convert" not in message and "Valid booleans include" not in message
@@ -102,14 +105,14 @@ def test_coerce_failures_name_key_value_and_type(kind, value, words):
 
 def test_scan_dirs_targets():
     with pytest.raises(ValueError, match="^scan_dirs: the target of '/watch' must be 0 .* 1 .* or a path"):
-        prefs.coerce("scan_dirs", {"/watch": 2}, "dict")
+        values.coerce("scan_dirs", {"/watch": 2}, "dict")
     with pytest.raises(ValueError, match="non-empty path"):
-        prefs.coerce("scan_dirs", {"": 1}, "dict")
+        values.coerce("scan_dirs", {"": 1}, "dict")
 
 
 def test_secret_values_never_appear_in_messages():
     with pytest.raises(ValueError) as info:
-        prefs.coerce("proxy_password", {"nested": "s3cret-value"}, "str")
+        values.coerce("proxy_password", {"nested": "s3cret-value"}, "str")
     assert "s3cret-value" not in str(info.value)
     assert "(hidden)" in str(info.value)
 
@@ -122,35 +125,35 @@ def test_leaf_texts_find_every_part_of_a_secret():
 
 
 def test_value_rules():
-    assert prefs.coerce("dl_limit", "2048", "int") == 2048
+    assert values.coerce("dl_limit", "2048", "int") == 2048
     with pytest.raises(ValueError, match="multiple of 1024"):
-        prefs.coerce("dl_limit", 1500, "int")
+        values.coerce("dl_limit", 1500, "int")
     with pytest.raises(ValueError, match="multiple of 1024"):
-        prefs.coerce("up_limit", -1, "int")
-    assert prefs.coerce("torrent_content_layout", "subfolder", "str") == "Subfolder"
+        values.coerce("up_limit", -1, "int")
+    assert values.coerce("torrent_content_layout", "subfolder", "str") == "Subfolder"
     with pytest.raises(ValueError, match="Original .*, Subfolder .*, NoSubfolder "):
-        prefs.coerce("torrent_content_layout", "Sideways", "str")
+        values.coerce("torrent_content_layout", "Sideways", "str")
     with pytest.raises(ValueError, match="outside 1..65535"):
-        prefs.coerce("web_ui_port", 0, "int")
+        values.coerce("web_ui_port", 0, "int")
     with pytest.raises(ValueError, match="outside 0..23"):
-        prefs.coerce("schedule_from_hour", "24", "int")
+        values.coerce("schedule_from_hour", "24", "int")
 
 
 def test_lists_are_joined_with_the_server_separator():
-    assert prefs.coerce("banned_IPs", ["10.0.0.1", "10.0.0.2"], "str") == "10.0.0.1\n10.0.0.2"
-    assert prefs.coerce("web_ui_domain_list", ["a.example", "b.example"], "str") == "a.example;b.example"
+    assert values.coerce("banned_IPs", ["10.0.0.1", "10.0.0.2"], "str") == "10.0.0.1\n10.0.0.2"
+    assert values.coerce("web_ui_domain_list", ["a.example", "b.example"], "str") == "a.example;b.example"
     with pytest.raises(ValueError):
-        prefs.coerce("save_path", ["/a", "/b"], "str")
+        values.coerce("save_path", ["/a", "/b"], "str")
 
 
 def test_kind_comes_from_the_server_value_then_the_table():
-    assert prefs.kind_of("dl_limit", 0, known=True) == "int"
-    assert prefs.kind_of("max_ratio", -1, known=True) == "float"  # JSON writes -1.0 as -1
-    assert prefs.kind_of("proxy_type", 0, known=True) == "int"
-    assert prefs.kind_of("proxy_type", "None", known=True) == "str"
-    assert prefs.kind_of("brand_new_key", True, known=True) == "bool"
-    assert prefs.kind_of("dl_limit") == "int"
-    assert prefs.kind_of("brand_new_key") is None
+    assert values.kind_of("dl_limit", 0, known=True) == "int"
+    assert values.kind_of("max_ratio", -1, known=True) == "float"  # JSON writes -1.0 as -1
+    assert values.kind_of("proxy_type", 0, known=True) == "int"
+    assert values.kind_of("proxy_type", "None", known=True) == "str"
+    assert values.kind_of("brand_new_key", True, known=True) == "bool"
+    assert values.kind_of("dl_limit") == "int"
+    assert values.kind_of("brand_new_key") is None
 
 
 def test_static_problems_need_no_server():
@@ -175,10 +178,10 @@ def test_schema_flags():
         "dyndns_password",
     }
     assert prefs.WRITE_ONLY_KEYS == {"web_ui_password"}
-    assert {"web_ui_port", "web_ui_address", "use_https", "web_ui_username", "web_ui_password"} <= prefs.WEBUI_KEYS
-    assert "web_ui_username" not in prefs.ENDPOINT_KEYS
+    assert {"web_ui_port", "web_ui_address", "use_https", "web_ui_username", "web_ui_password"} <= table.WEBUI_KEYS
+    assert "web_ui_username" not in table.ENDPOINT_KEYS
     for pref in prefs.SCHEMA.values():
-        assert pref.kind in prefs.KIND_NAMES
+        assert pref.kind in table.KIND_NAMES
 
 
 def test_masked():
@@ -197,26 +200,26 @@ def test_closest_keys_and_unknown_message():
 
 
 def test_renamed_keys_follow_the_server():
-    res = prefs.resolve({"start_paused_enabled": "yes"}, SERVER_51)
+    res = resolution.resolve({"start_paused_enabled": "yes"}, SERVER_51)
     assert res.desired == {"add_stopped_enabled": True}
     assert res.names == {"add_stopped_enabled": "start_paused_enabled"}
     assert res.translated == ["start_paused_enabled -> add_stopped_enabled"]
-    res = prefs.resolve({"add_stopped_enabled": True}, SERVER_45)
+    res = resolution.resolve({"add_stopped_enabled": True}, SERVER_45)
     assert res.desired == {"start_paused_enabled": True}
-    res = prefs.resolve({"start_paused_enabled": True}, SERVER_45)
+    res = resolution.resolve({"start_paused_enabled": True}, SERVER_45)
     assert res.translated == [] and res.desired == {"start_paused_enabled": True}
-    res = prefs.resolve({"start_paused_enabled": True, "add_stopped_enabled": True}, SERVER_51)
+    res = resolution.resolve({"start_paused_enabled": True, "add_stopped_enabled": True}, SERVER_51)
     assert "declare only one" in res.problems[0]
 
 
 def test_unknown_keys_are_those_the_server_lacks():
-    res = prefs.resolve({"merge_trackers": True, "dl_limit": 1024}, SERVER_45)
+    res = resolution.resolve({"merge_trackers": True, "dl_limit": 1024}, SERVER_45)
     assert res.unknown == ["merge_trackers"]
     assert res.desired == {"dl_limit": 1024}
 
 
 def test_problems_name_the_declared_key():
-    res = prefs.resolve({"start_paused_enabled": "maybe"}, SERVER_51)
+    res = resolution.resolve({"start_paused_enabled": "maybe"}, SERVER_51)
     assert res.problems[0].startswith("start_paused_enabled: expected a boolean")
 
 
@@ -241,13 +244,13 @@ def test_problems_name_the_declared_key():
     ],
 )
 def test_proxy_type_both_ways(declared, server, desired):
-    res = prefs.resolve(declared, server)
+    res = resolution.resolve(declared, server)
     assert res.problems == []
     assert res.desired == desired
 
 
 def test_proxy_auth_alone_on_an_int_server_changes_the_type():
-    res = prefs.resolve({"proxy_auth_enabled": True}, dict(SERVER_45, proxy_type=1))
+    res = resolution.resolve({"proxy_auth_enabled": True}, dict(SERVER_45, proxy_type=1))
     assert res.desired == {"proxy_auth_enabled": True, "proxy_type": 3}
     assert "proxy_type" in res.implied
 
@@ -262,19 +265,19 @@ def test_proxy_auth_alone_on_an_int_server_changes_the_type():
     ],
 )
 def test_proxy_type_problems(declared, server, words):
-    res = prefs.resolve(declared, server)
+    res = resolution.resolve(declared, server)
     assert words in " ".join(res.problems)
 
 
 def test_share_limits_are_completed():
-    res = prefs.resolve({"max_ratio": "1.5"}, SERVER_51)
+    res = resolution.resolve({"max_ratio": "1.5"}, SERVER_51)
     assert res.desired == {"max_ratio": 1.5, "max_ratio_enabled": True}
     assert res.implied == {"max_ratio_enabled"}
-    res = prefs.resolve({"max_seeding_time_enabled": False}, SERVER_51)
+    res = resolution.resolve({"max_seeding_time_enabled": False}, SERVER_51)
     assert res.desired == {"max_seeding_time_enabled": False, "max_seeding_time": -1}
-    res = prefs.resolve({"max_ratio": -1}, SERVER_51)
+    res = resolution.resolve({"max_ratio": -1}, SERVER_51)
     assert res.desired == {"max_ratio": -1.0, "max_ratio_enabled": False}
-    res = prefs.resolve({"max_ratio_enabled": True}, dict(SERVER_51, max_ratio=2, max_ratio_enabled=True))
+    res = resolution.resolve({"max_ratio_enabled": True}, dict(SERVER_51, max_ratio=2, max_ratio_enabled=True))
     assert res.problems == [] and res.desired == {"max_ratio_enabled": True}
 
 
@@ -288,29 +291,29 @@ def test_share_limits_are_completed():
     ],
 )
 def test_share_limit_problems(declared, words):
-    assert words in " ".join(prefs.resolve(declared, SERVER_51).problems)
+    assert words in " ".join(resolution.resolve(declared, SERVER_51).problems)
 
 
 def test_partners_are_sent_together():
     desired = {"schedule_from_hour": 3, "max_ratio": 1.5, "max_ratio_enabled": True}
     payload = {"schedule_from_hour": 3, "max_ratio": 1.5}
-    assert prefs.partners(payload, desired, SERVER_51, coupled=True) == {
+    assert resolution.partners(payload, desired, SERVER_51, coupled=True) == {
         "schedule_from_min": 0,
         "max_ratio_enabled": True,
     }
-    assert prefs.partners(payload, desired, SERVER_51, coupled=False) == {"schedule_from_min": 0}
-    assert prefs.partners({"dl_limit": 1024}, desired, SERVER_51, coupled=True) == {}
+    assert resolution.partners(payload, desired, SERVER_51, coupled=False) == {"schedule_from_min": 0}
+    assert resolution.partners({"dl_limit": 1024}, desired, SERVER_51, coupled=True) == {}
 
 
 def test_normalizers_follow_what_the_server_rewrites():
-    assert prefs.normalizer("save_path", "str")("/data//x/../y/") == prefs.normalizer("save_path", "str")("/data/y")
-    assert prefs.normalizer("banned_IPs", "str")("10.0.0.2\n10.0.0.1\n10.0.0.1") == ["10.0.0.1", "10.0.0.2"]
-    whitelist = prefs.normalizer("bypass_auth_subnet_whitelist", "str")
+    assert values.normalizer("save_path", "str")("/data//x/../y/") == values.normalizer("save_path", "str")("/data/y")
+    assert values.normalizer("banned_IPs", "str")("10.0.0.2\n10.0.0.1\n10.0.0.1") == ["10.0.0.1", "10.0.0.2"]
+    whitelist = values.normalizer("bypass_auth_subnet_whitelist", "str")
     assert whitelist("10.0.0.0/8, 172.16.0.1") == whitelist("172.16.0.1/32\n10.0.0.0/8")
-    scan = prefs.normalizer("scan_dirs", "dict")
+    scan = values.normalizer("scan_dirs", "dict")
     assert scan({"/watch/": "/out/"}) == scan({"/watch": "/out"})
-    assert prefs.normalizer("max_ratio", "float")(1) == prefs.normalizer("max_ratio", "float")(1.0000001)
-    assert prefs.normalizer("locale", "str")("de") == "de"
+    assert values.normalizer("max_ratio", "float")(1) == values.normalizer("max_ratio", "float")(1.0000001)
+    assert values.normalizer("locale", "str")("de") == "de"
 
 
 def test_every_key_seen_on_the_test_servers_is_in_the_table():
@@ -380,7 +383,7 @@ INT_MAX = 2**31 - 1
 def test_refused_values_name_the_value_the_rule_and_the_unit(key, value, words):
     kind = prefs.SCHEMA[key].kind if key in prefs.SCHEMA else "int"
     with pytest.raises(ValueError) as info:
-        prefs.coerce(key, value, kind)
+        values.coerce(key, value, kind)
     assert str(info.value).startswith(f"{key}: ")
     assert words in str(info.value)
 
@@ -427,43 +430,43 @@ def test_refused_values_name_the_value_the_rule_and_the_unit(key, value, words):
 )
 def test_boundaries_and_forms_are_accepted(key, value, expected):
     kind = prefs.SCHEMA[key].kind if key in prefs.SCHEMA else "int"
-    assert prefs.coerce(key, value, kind) == expected
+    assert values.coerce(key, value, kind) == expected
 
 
 def test_windows_paths_follow_the_server_platform():
-    assert prefs.coerce("save_path", "D:/dl", "str", "windows") == "D:/dl"
-    assert prefs.coerce("save_path", "/data", "str", "windows") == "/data"
+    assert values.coerce("save_path", "D:/dl", "str", "windows") == "D:/dl"
+    assert values.coerce("save_path", "/data", "str", "windows") == "/data"
     for platform in ("linux", "macos", "unknown"):
         with pytest.raises(ValueError, match=f"is a Windows path, but the server runs on {platform}"):
-            prefs.coerce("temp_path", "D:\\incomplete", "str", platform)
+            values.coerce("temp_path", "D:\\incomplete", "str", platform)
     with pytest.raises(ValueError, match="the target of '/watch' 'E:\\\\\\\\out' is a Windows path"):
-        prefs.coerce("scan_dirs", {"/watch": "E:\\out"}, "dict", "linux")
-    assert prefs.path_platform_matters({"/w": "C:\\x"}) and not prefs.path_platform_matters("/data")
-    res = prefs.resolve({"save_path": "C:\\dl"}, SERVER_51, "linux")
+        values.coerce("scan_dirs", {"/watch": "E:\\out"}, "dict", "linux")
+    assert values.path_platform_matters({"/w": "C:\\x"}) and not values.path_platform_matters("/data")
+    res = resolution.resolve({"save_path": "C:\\dl"}, SERVER_51, "linux")
     assert "Windows path" in res.problems[0]
 
 
 def test_secret_values_stay_hidden_in_rule_messages(monkeypatch):
-    monkeypatch.setitem(prefs.RULES, "proxy_password", prefs.Rule(form="ip"))
+    monkeypatch.setitem(table.RULES, "proxy_password", table.Rule(form="ip"))
     with pytest.raises(ValueError) as info:
-        prefs.coerce("proxy_password", "s3cret-value", "str")
+        values.coerce("proxy_password", "s3cret-value", "str")
     assert "s3cret" not in str(info.value) and "(hidden)" in str(info.value)
 
 
 def test_every_rule_belongs_to_a_known_key_of_a_matching_type():
-    for key, rule in prefs.RULES.items():
+    for key, rule in table.RULES.items():
         assert key in prefs.SCHEMA, key
         kind = prefs.SCHEMA[key].kind
         if rule.low is not None:
             assert kind in ("int", "float") and rule.low <= rule.high, key
             if kind == "int":
-                assert prefs.INT64[0] <= rule.low and rule.high <= prefs.INT64[1], key
+                assert table.INT64[0] <= rule.low and rule.high <= table.INT64[1], key
         if rule.choices:
             assert {type(choice) for choice in rule.choices} == {str if kind == "str" else int}, key
         if rule.form:
             assert kind == "str", key
-    assert prefs.RATE_KEYS == {"dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit"}
-    assert prefs.CHOICES["torrent_content_layout"] == ("Original", "Subfolder", "NoSubfolder")
+    assert table.RATE_KEYS == {"dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit"}
+    assert table.CHOICES["torrent_content_layout"] == ("Original", "Subfolder", "NoSubfolder")
 
 
 def test_the_committed_preferences_reference_is_what_the_generator_writes():

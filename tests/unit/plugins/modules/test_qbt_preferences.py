@@ -11,6 +11,7 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _client
+from ansible_collections.community.qbittorrent.plugins.module_utils import _webui_change as webui
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
 from ansible_collections.community.qbittorrent.plugins.modules import qbt_preferences
@@ -201,7 +202,10 @@ def test_secrets_are_masked_and_registered(monkeypatch):
     task = task_for(secret_preferences={"proxy_password": "new-proxy-secret"})
     result = qbt_preferences.run(task)
     assert result["preferences"] == {"proxy_password": "********"}
-    assert result["diff"] == {"before": {"proxy_password": "********"}, "after": {"proxy_password": "********"}}
+    assert result["diff"] == {
+        "before": {"proxy_password": "********"},
+        "after": {"proxy_password": "******** (changed)"},
+    }
     assert {"new-proxy-secret", "stored-proxy-secret"} <= task.secrets
     assert "secret" not in json.dumps(result)
 
@@ -254,3 +258,87 @@ def test_other_keys_are_written_and_verified_before_the_webui_moves(monkeypatch)
     # the fake answers on every port: the module followed to the new one
     assert result["web_ui"] == {"url": "http://qbt.test:9090/", "verified": True}
     assert any(request.url.startswith("http://qbt.test:9090/") for request, _kwargs in adapter.requests)
+
+
+def test_a_changed_secret_shows_in_the_diff_masked(monkeypatch):
+    routes, _prefs, _state = server()
+    install(monkeypatch, _client, routes)
+    task = task_for(check_mode=True, secret_preferences={"web_ui_password": "pw-new-secret"})
+    result = qbt_preferences.run(task)
+    assert result["changed"] and result["changed_keys"] == ["web_ui_password"]
+    assert result["diff"] == {
+        "before": {"web_ui_password": "********"},
+        "after": {"web_ui_password": "******** (changed)"},
+    }
+    assert "pw-new-secret" in task.secrets and "pw-new-secret" not in json.dumps(result)
+    # A secret set where there was none, and one cleared.
+    routes, _prefs, _state = server(proxy_password="")
+    install(monkeypatch, _client, routes)
+    result = qbt_preferences.run(task_for(secret_preferences={"proxy_password": "new-proxy-secret"}))
+    assert result["diff"] == {"before": {"proxy_password": ""}, "after": {"proxy_password": "********"}}
+    routes, _prefs, _state = server()
+    install(monkeypatch, _client, routes)
+    result = qbt_preferences.run(task_for(secret_preferences={"proxy_password": ""}))
+    assert result["diff"] == {"before": {"proxy_password": "********"}, "after": {"proxy_password": ""}}
+    assert "secret" not in json.dumps(result)
+
+
+def broken_after_move(monkeypatch, adapter, answer_lost=False):
+    """After the write of web_ui_port nothing answers any more, on any port; with ANSWER_LOST the write itself
+    gets no answer (qBittorrent up to 4.6 exits when its WebUI cannot listen)."""
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+    from urllib3.exceptions import NewConnectionError, ProtocolError
+
+    monkeypatch.setattr(webui, "FOLLOW_SECONDS", 0)
+    monkeypatch.setattr(webui, "SETTLE_SECONDS", 0)
+    send = adapter.send
+    state = {"broken": False}
+
+    def broken_send(request, **kwargs):
+        if state["broken"]:
+            adapter.requests.append((request, kwargs))
+            raise RequestsConnectionError(NewConnectionError(None, "[Errno 111] Connection refused"))
+        response = send(request, **kwargs)
+        if "setPreferences" in request.url and "web_ui_port" in form(request)["json"]:
+            state["broken"] = True
+            if answer_lost:
+                raise RequestsConnectionError(ProtocolError("Connection aborted.", ConnectionResetError()))
+        return response
+
+    monkeypatch.setattr(adapter, "send", broken_send)
+
+
+@pytest.mark.parametrize("answer_lost", [False, True])
+def test_a_move_after_which_the_webui_answers_nowhere_fails_as_changed(monkeypatch, answer_lost):
+    routes, _prefs, _state = server()
+    adapter = install(monkeypatch, _client, routes)
+    broken_after_move(monkeypatch, adapter, answer_lost)
+    with pytest.raises(QbtError) as info:
+        qbt_preferences.run(task_for(preferences={"web_ui_port": 9090}))
+    message = str(info.value)
+    assert info.value.changed is True
+    assert message.startswith("qBittorrent was sent web_ui_port: 9090, and its WebUI no longer answers at the old")
+    assert "http://qbt.test:8080/" in message and "http://qbt.test:9090/" in message
+    assert "whether another process listens on port 9090" in message and "qBittorrent's log" in message
+    assert "If the WebUI uses HTTPS" not in message
+
+
+def test_a_move_the_module_cannot_follow_while_the_old_address_answers_warns(monkeypatch):
+    routes, _prefs, _state = server()
+    adapter = install(monkeypatch, _client, routes)
+    monkeypatch.setattr(webui, "FOLLOW_SECONDS", 0)
+    monkeypatch.setattr(webui, "SETTLE_SECONDS", 0)
+    send = adapter.send
+
+    def new_port_unreachable(request, **kwargs):
+        if ":9090/" in request.url:
+            from requests.exceptions import ConnectTimeout
+
+            raise ConnectTimeout("timed out")
+        return send(request, **kwargs)
+
+    monkeypatch.setattr(adapter, "send", new_port_unreachable)
+    task = task_for(preferences={"web_ui_port": 9090})
+    result = qbt_preferences.run(task)
+    assert result["changed"] and result["web_ui"] == {"url": "http://qbt.test:9090/", "verified": False}
+    assert "could not verify it from where it runs" in task.warnings[0]
