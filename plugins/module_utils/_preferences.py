@@ -15,6 +15,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from . import _engine
 from ._diff import MASK, masked_change
 from ._errors import InvalidInput, QbtError
 from ._preference_resolve import Resolution, partners, resolve
@@ -146,14 +147,7 @@ def server_platform(task, declared: Mapping[str, Any]) -> str | None:
     """The server's platform (linux, macos, windows) when a declared path needs it, else None (unknown)."""
     if not any(path_platform_matters(value) for key, value in declared.items() if key in PATH_VALUE_KEYS):
         return None
-    client = task.client
-    try:
-        if not client.supports("app/buildInfo"):
-            return None
-        platform = client.get_json("app/buildInfo").get("platform")
-    except QbtError:
-        return None
-    return platform if isinstance(platform, str) and platform else None
+    return _engine.server_platform(task.client)
 
 
 def check_unknown(task, res: Resolution, current: Mapping[str, Any]) -> list[str]:
