@@ -35,7 +35,6 @@ from ._versions import HAS_PACKAGING, PACKAGING_IMPORT_ERROR
 # variables are read by the client. Kept here under these names for the callers of the module base.
 CONNECTION_ARGSPEC: dict[str, dict[str, Any]] = _connection.ARGSPEC
 CONNECTION_OPTIONS = _connection.OPTION_NAMES
-MASK = "********"
 # The AnsibleModule arguments a module may put in MODULE_KWARGS (supports_check_mode defaults to True here).
 MODULE_KWARG_NAMES = frozenset(
     {"mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by", "supports_check_mode"}

@@ -8,9 +8,9 @@ import re
 from urllib.parse import urlsplit
 
 from ._connection import has_userinfo
+from ._diff import MASK
 from ._errors import InvalidInput, QbtError
 
-MASK = "********"
 _SCHEME = re.compile(r"^(https?):", re.IGNORECASE)
 _ANY_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _API_PATH = re.compile(r"/api/v2(/|$)", re.IGNORECASE)
