@@ -86,6 +86,13 @@ ENDPOINTS = {
     "rss/matchingArticles": ("2.5.1", None),
     "rss/setFeedURL": ("2.9.1", None),
     "rss/setFeedRefreshInterval": ("2.11.5", None),
+    # src/webui/api/transfercontroller.cpp, TransferController::setSpeedLimitsModeAction: commit 7d9790571
+    # raised API_VERSION (src/webui/webapplication.h) from 2.8.13 to 2.8.14; first release 4.5.0.
+    "transfer/setSpeedLimitsMode": ("2.8.14", None),
+    # src/webui/api/appcontroller.cpp, AppController::cookiesAction and setCookiesAction: commit 6bbb7b71c, made
+    # while API_VERSION was 2.11.3; first release 5.1.0 (WebAPI 2.11.4).
+    "app/cookies": ("2.11.3", None),
+    "app/setCookies": ("2.11.3", None),
 }
 
 # Features that are not whole endpoints: (minimum WebAPI version, the first release that has it).
