@@ -88,9 +88,8 @@ def test_unchanged_and_non_ascii_values_compare_equal(monkeypatch):
 
 def test_check_mode_and_purge_guard_send_nothing(monkeypatch):
     routes, state = server([cookie("uid", "x")])
-    result, writes, _task = run(monkeypatch, routes, check_mode=True, cookies=[{"name": "a", "domain": "b.example",
-                                                                           "value": "v", "expiration": LATER}],
-                                purge=True)  # fmt: skip
+    declared = [{"name": "a", "domain": "b.example", "value": "v", "expiration": LATER}]
+    result, writes, _task = run(monkeypatch, routes, check_mode=True, cookies=declared, purge=True)
     assert result["changed"] is True and writes == [] and len(state["jar"]) == 1
     assert sorted(result["cookies"]) == ["a@b.example/"]
     with pytest.raises(InvalidInput, match="allow_empty_purge"):
@@ -100,11 +99,12 @@ def test_check_mode_and_purge_guard_send_nothing(monkeypatch):
 def test_bad_input_names_every_problem_and_never_the_value(monkeypatch):
     routes, _state = server([])
     with pytest.raises(InvalidInput) as info:
-        run(monkeypatch, routes, cookies=[
+        declared = [
             {"name": "a b", "domain": "https://t.example/", "value": "top;secret"},
             {"name": "c", "domain": "t.example", "path": "rss", "value": "v", "expiration": 1000},
             {"name": "d", "domain": "t.example", "state": "present"},
-        ])  # fmt: skip
+        ]
+        run(monkeypatch, routes, cookies=declared)
     message = str(info.value)
     for part in (
         "cookies[0].name",
@@ -115,7 +115,7 @@ def test_bad_input_names_every_problem_and_never_the_value(monkeypatch):
         "in the past",
         "cookies[d].value: a cookie declared present needs a value",
     ):
-        assert part in message  # fmt: skip
+        assert part in message
     assert "top" not in message
 
 
