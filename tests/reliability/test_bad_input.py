@@ -256,8 +256,9 @@ def cases(seeded: dict, garbage_torrent: str, missing_file: str, closed_port: in
         Case("cookie-twice", "qbt_cookie", {"cookies": [{"name": "u", "domain": "t.example", "value": COOKIE_VALUE},
                                                         {"name": "u", "domain": "t.example", "state": "absent"}]},
              "cookies", r"declare each item once"),
-        Case("cookie-empty-purge", "qbt_cookie", {"cookies": [], "purge": True}, "purge", r"allow_empty_purge",
-             connection=True),
+        Case("cookie-purge-single", "qbt_cookie",
+             {"name": "uid", "domain": "t.example", "value": COOKIE_VALUE, "purge": True}, "purge",
+             r"only works with cookies"),
         Case("cookie-old-server", "qbt_cookie", {"name": "uid", "domain": "t.example", "value": COOKIE_VALUE},
              "cookies", r"needs qBittorrent 5\.1\.0", server="old", connection=True),
         # ---------------------------------------------------------------- qbt_transfer
