@@ -91,6 +91,13 @@ ENDPOINTS = {
     "search/installPlugin": ("2.1.1", None),
     "search/uninstallPlugin": ("2.1.1", None),
     "search/enablePlugin": ("2.1.1", None),
+    # src/webui/api/transfercontroller.cpp, TransferController::setSpeedLimitsModeAction: commit 7d9790571
+    # raised API_VERSION (src/webui/webapplication.h) from 2.8.13 to 2.8.14; first release 4.5.0.
+    "transfer/setSpeedLimitsMode": ("2.8.14", None),
+    # src/webui/api/appcontroller.cpp, AppController::cookiesAction and setCookiesAction: commit 6bbb7b71c, made
+    # while API_VERSION was 2.11.3; first release 5.1.0 (WebAPI 2.11.4).
+    "app/cookies": ("2.11.3", None),
+    "app/setCookies": ("2.11.3", None),
 }
 
 # Features that are not whole endpoints: (minimum WebAPI version, the first release that has it).

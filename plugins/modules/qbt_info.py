@@ -29,9 +29,11 @@ options:
       - V(tags) needs qBittorrent 4.2 or later; on older servers it returns an empty list.
       - V(rss) reads the RSS feeds and folders and the auto-download rules (with their articles when
         O(rss_articles) is set).
+      - V(cookies) reads the cookie jar as M(community.qbittorrent.qbt_cookie) returns it, values masked; it needs
+        qBittorrent 5.1 or later and returns an empty dict on older servers.
     type: list
     elements: str
-    choices: [all, version, preferences, categories, tags, torrents, rss]
+    choices: [all, version, preferences, categories, tags, torrents, rss, cookies]
     default: [version, preferences, categories, tags]
   torrent_filters:
     description:
@@ -151,6 +153,11 @@ torrents:
   type: list
   elements: dict
   sample: [{hash: 8c212779b4abde7c6bc608063a0d008b7e40ce32, name: debian.iso, state: stoppedUP, progress: 1}]
+cookies:
+  description: The cookies by C(<name>@<domain><path>), values masked (V(********)), as qbt_cookie returns them.
+  returned: when O(gather_subset) includes V(cookies)
+  type: dict
+  version_added: 0.2.0
 rss:
   description: The RSS feeds and folders and the auto-download rules.
   returned: when O(gather_subset) includes V(rss)
@@ -181,7 +188,7 @@ api_calls:
   elements: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _rss_rules, _torrents
+from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _cookies, _rss_rules, _torrents
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
@@ -189,7 +196,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._versions im
     is_webapi_version_supported,
 )
 
-SUBSETS = ["version", "preferences", "categories", "tags", "torrents", "rss"]
+SUBSETS = ["version", "preferences", "categories", "tags", "torrents", "rss", "cookies"]
 
 ARGUMENT_SPEC = {
     "gather_subset": {
@@ -257,6 +264,8 @@ def run(task):
         result["torrents"] = read_torrents(client, task.params["torrent_filters"])
     if "rss" in subsets:
         result["rss"] = _rss_rules.read_rss(client, task.params["rss_articles"])
+    if "cookies" in subsets:
+        result["cookies"] = _cookies.masked(_cookies.read(client, task)) if client.supports("app/cookies") else {}
     return result
 
 

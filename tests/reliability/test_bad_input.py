@@ -32,6 +32,9 @@ relkit.SECRETS.add(WRONG_PASSWORD, "a wrong password given to a task")
 relkit.SECRETS.add(SECRET_ONE, "a secret preference given to a bad task")
 relkit.SECRETS.add(SECRET_TWO, "a secret preference given to a bad task")
 relkit.SECRETS.add(WRONG_KEY, "a wrong API key given to a task")
+COOKIE_VALUE = "rel-cookie-" + relkit.qbt_harness.secrets.token_urlsafe(10)
+relkit.SECRETS.add(COOKIE_VALUE, "a cookie value given to a bad task")
+relkit.SECRETS.add(COOKIE_VALUE + ";x", "a cookie value given to a bad task")
 
 
 @dataclasses.dataclass
@@ -249,6 +252,32 @@ def cases(seeded: dict, garbage_torrent: str, missing_file: str, closed_port: in
              r"only works with rules"),
         Case("rule-layout-choice", "qbt_rss_rule", {"name": "Rel bad", "content_layout": "Flat"}, "content_layout",
              r"must be one of"),
+        # ---------------------------------------------------------------- qbt_cookie
+        Case("cookie-name-token", "qbt_cookie", {"name": "a=b", "domain": "t.example", "value": COOKIE_VALUE},
+             "name", r"RFC 6265"),
+        Case("cookie-domain-url", "qbt_cookie", {"name": "uid", "domain": "https://t.example/", "value": COOKIE_VALUE},
+             "domain", r"not a URL"),
+        Case("cookie-path-relative", "qbt_cookie",
+             {"name": "uid", "domain": "t.example", "path": "rss", "value": COOKIE_VALUE}, "path", r"such as /rss"),
+        Case("cookie-value-semicolon", "qbt_cookie",
+             {"name": "uid", "domain": "t.example", "value": COOKIE_VALUE + ";x"}, "value", r"remove it"),
+        Case("cookie-expired", "qbt_cookie",
+             {"name": "uid", "domain": "t.example", "value": COOKIE_VALUE, "expiration": 1000000000}, "expiration",
+             r"in the past.*future time"),
+        Case("cookie-no-value", "qbt_cookie", {"name": "uid", "domain": "t.example"}, "value", r"needs a value"),
+        Case("cookie-no-domain", "qbt_cookie", {"name": "uid", "value": COOKIE_VALUE}, "domain", r"required by"),
+        Case("cookie-twice", "qbt_cookie", {"cookies": [{"name": "u", "domain": "t.example", "value": COOKIE_VALUE},
+                                                        {"name": "u", "domain": "t.example", "state": "absent"}]},
+             "cookies", r"declare each item once"),
+        Case("cookie-purge-single", "qbt_cookie",
+             {"name": "uid", "domain": "t.example", "value": COOKIE_VALUE, "purge": True}, "purge",
+             r"only works with cookies"),
+        Case("cookie-old-server", "qbt_cookie", {"name": "uid", "domain": "t.example", "value": COOKIE_VALUE},
+             "cookies", r"needs qBittorrent 5\.1\.0", server="old", connection=True),
+        # ---------------------------------------------------------------- qbt_transfer
+        Case("transfer-not-bool", "qbt_transfer", {"alternative_speed_limits": "sometimes"},
+             "alternative_speed_limits", r"bool"),
+        Case("transfer-missing", "qbt_transfer", {}, "alternative_speed_limits", r"missing required arguments"),
     ]  # fmt: skip
 
 
@@ -307,6 +336,8 @@ def test_enough_cases(bad_cases):
         "qbt_torrent",
         "qbt_rss_feed",
         "qbt_rss_rule",
+        "qbt_cookie",
+        "qbt_transfer",
     }
 
 

@@ -21,6 +21,8 @@ NEW_PROXY_PASSWORD = "rel-check-proxy-" + relkit.qbt_harness.secrets.token_urlsa
 NEW_WEBUI_PASSWORD = "rel-check-webui-" + relkit.qbt_harness.secrets.token_urlsafe(10)
 relkit.SECRETS.add(NEW_PROXY_PASSWORD, "a secret preference declared in check mode")
 relkit.SECRETS.add(NEW_WEBUI_PASSWORD, "a WebUI password declared in check mode")
+NEW_COOKIE_VALUE = "rel-check-cookie-" + relkit.qbt_harness.secrets.token_urlsafe(10)
+relkit.SECRETS.add(NEW_COOKIE_VALUE, "a cookie value declared in check mode")
 
 
 def scenarios(seeded: dict, server: str, workdir: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -75,6 +77,7 @@ def scenarios(seeded: dict, server: str, workdir: str) -> list[tuple[str, str, d
         ("rule modify", "qbt_rss_rule", {"name": "Rel rule", "enabled": True, "category": "rel-movies"}),
         ("rule remove", "qbt_rss_rule", {"name": "Rel rule", "state": "absent"}),
         ("rule purge", "qbt_rss_rule", {"rules": [{"name": "Other rule"}], "purge": True}),
+        ("transfer alternative on", "qbt_transfer", {"alternative_speed_limits": True}),
     ]  # fmt: skip
     if server == "new":
         items += [
@@ -87,7 +90,9 @@ def scenarios(seeded: dict, server: str, workdir: str) -> list[tuple[str, str, d
                 "qbt_category",
                 {"name": "rel-movies", "ratio_limit": 2, "share_limit_action": "Stop"},
             ),
-        ]
+            ("cookie create", "qbt_cookie", {"name": "rel-check", "domain": "tracker.example.org",
+                                             "value": NEW_COOKIE_VALUE, "expiration": 4102444800}),
+        ]  # fmt: skip
     return items
 
 
