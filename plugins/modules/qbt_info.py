@@ -67,7 +67,7 @@ options:
     description:
       - With the V(rss_matching) subset, read the matching articles of these rules only (by name). A name that is
         not a rule of the server fails the task, listing the rules it has.
-      - Without it, every rule is read.
+      - Without it (or with an empty list), every rule is read.
     type: list
     elements: str
     version_added: 0.2.0
@@ -406,7 +406,6 @@ def read_rss_matching(client, names, asked):
             client.require("rss/matchingArticles", "gather_subset rss_matching")
         return None
     _raw, rules = _rss_rules.read_rules(client)
-    names = [_fields.text(f"rss_rules[{index}]", name, "rule name") for index, name in enumerate(names or [])]
     unknown = [name for name in names if name not in rules]
     if unknown:
         raise InvalidInput(
@@ -416,7 +415,7 @@ def read_rss_matching(client, names, asked):
         )
     paths = {item["url"]: path for path, item in read_items(client).items() if item["type"] == "feed"}
     matching = {}
-    for name in names or sorted(rules):
+    for name in names or sorted(rules):  # no names (None or []): every rule
         feeds = [paths[url] for url in rules[name]["affected_feeds"] if url in paths]
         answer = client.get_json("rss/matchingArticles", {"ruleName": name}) or {}
         matching[name] = {}
@@ -434,6 +433,8 @@ def run(task):
     if params["rss_rules"] is not None and "rss_matching" not in subsets:
         raise InvalidInput("rss_rules: it only selects rules for the rss_matching subset; add rss_matching to "
                            "gather_subset, or remove rss_rules")  # fmt: skip
+    rule_names = [_fields.text(f"rss_rules[{index}]", name, "rule name")
+                  for index, name in enumerate(params["rss_rules"] or [])]  # fmt: skip
     result = {"changed": False}
     if "version" in subsets:
         result["version"] = read_version(client)
@@ -451,7 +452,7 @@ def run(task):
     if "rss" in subsets:
         result["rss"] = read_rss(client, params["rss_articles"])
     if "rss_matching" in subsets:
-        matching = read_rss_matching(client, params["rss_rules"], "rss_matching" in params["gather_subset"])
+        matching = read_rss_matching(client, rule_names, "rss_matching" in params["gather_subset"])
         if matching is not None:
             result["rss_matching"] = matching
     return result

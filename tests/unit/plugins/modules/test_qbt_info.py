@@ -118,7 +118,6 @@ def test_matching_articles_of_named_rules_only(monkeypatch):
             {"gather_subset": ["rss_matching"], "rss_rules": ["dup", "typo"]},
             r"no rule named 'typo'; its rules are 'dup', 'show'",
         ),
-        ({"gather_subset": ["rss_matching"], "rss_rules": ["a\nb"]}, r"rss_rules\[0\]: .*control character"),
     ],
 )
 def test_bad_rule_names_fail_before_matching(monkeypatch, params, words):
@@ -128,10 +127,17 @@ def test_bad_rule_names_fail_before_matching(monkeypatch, params, words):
     assert "rss/matchingArticles" not in endpoints(adapter)
 
 
-def test_rule_names_without_the_subset_fail_before_any_request(monkeypatch):
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"gather_subset": ["rss"], "rss_rules": ["dup"]}, "rss_rules: it only selects rules for the rss_matching"),
+        ({"gather_subset": ["rss_matching"], "rss_rules": ["dup", "a\nb"]}, r"rss_rules\[1\]: .*control character"),
+    ],
+)
+def test_bad_rule_options_fail_before_any_request(monkeypatch, params, words):
     adapter = install(monkeypatch, _client, routes())
-    with pytest.raises(InvalidInput, match="rss_rules: it only selects rules for the rss_matching subset"):
-        run(gather_subset=["rss"], rss_rules=["dup"])
+    with pytest.raises(InvalidInput, match=words):
+        run(**params)
     assert adapter.requests == []
 
 
