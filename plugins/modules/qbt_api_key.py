@@ -41,9 +41,9 @@ options:
 notes:
   - To create the first key, log in with O(username) and O(password). Rotating with the key itself works too;
     the task then checks the new key before it returns.
-  - In check mode a key that would be created or replaced is not known (only the server makes it): RV(api_key) is
+  - In check mode a key that would be created or replaced is not known (only the server makes it), so RV(api_key) is
     then empty and RV(api_key_known) is V(false). Tasks that use the key should not run in check mode in that
-    case; give them C(when: not ansible_check_mode or qbt_key.api_key_known) (see the examples).
+    case; give them the condition C(not ansible_check_mode or qbt_key.api_key_known) (see the examples).
 """
 
 EXAMPLES = r"""
@@ -96,8 +96,8 @@ api_key:
 api_key_known:
   description:
     - Whether RV(api_key) is the key the server has after the task. V(false) only in check mode, when a key would
-      be created or replaced: the new key exists only once the task runs without check mode, so later tasks that
-      use it must be skipped in check mode (C(when: not ansible_check_mode or qbt_key.api_key_known)).
+      be created or replaced, as the new key exists only once the task runs without check mode; later tasks that
+      use it must be skipped in check mode (condition C(not ansible_check_mode or qbt_key.api_key_known)).
   returned: success
   type: bool
   sample: true
