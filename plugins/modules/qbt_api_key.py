@@ -41,6 +41,9 @@ options:
 notes:
   - To create the first key, log in with O(username) and O(password). Rotating with the key itself works too;
     the task then checks the new key before it returns.
+  - In check mode a key that would be created or replaced is not known (only the server makes it), so RV(api_key) is
+    then empty and RV(api_key_known) is V(false). Tasks that use the key should not run in check mode in that
+    case; give them the condition C(not ansible_check_mode or qbt_key.api_key_known) (see the examples).
 """
 
 EXAMPLES = r"""
@@ -57,6 +60,8 @@ EXAMPLES = r"""
     group/community.qbittorrent.qbittorrent:
       url: https://qbt.example.org
       api_key: "{{ qbt_key.api_key }}"
+  # In check mode a key the task above would create is not known yet (qbt_key.api_key is empty).
+  when: not ansible_check_mode or qbt_key.api_key_known
   block:
     - name: Read the server
       community.qbittorrent.qbt_info:
@@ -83,11 +88,27 @@ RETURN = r"""
 api_key:
   description:
     - The server's API key after the task; an empty string when the server has none (after O(state=absent)).
-    - Empty in check mode when a key would be created or replaced.
+    - Empty in check mode when a key would be created or replaced (see RV(api_key_known)).
     - A secret, so run the task with C(no_log=true).
   returned: success
   type: str
   sample: qbt_AbCdEfGhIjKlMnOpQrStUvWxYz01
+api_key_known:
+  description:
+    - Whether RV(api_key) is the key the server has after the task. V(false) only in check mode, when a key would
+      be created or replaced, as the new key exists only once the task runs without check mode; later tasks that
+      use it must be skipped in check mode (condition C(not ansible_check_mode or qbt_key.api_key_known)).
+  returned: success
+  type: bool
+  sample: true
+  version_added: 0.2.0
+msg:
+  description: In check mode when RV(api_key_known) is V(false), a sentence that says so.
+  returned: in check mode, when a key would be created or replaced
+  type: str
+  sample: >-
+    check mode: the API key would be created; the new key is not known until the task runs without check mode, so
+    skip the tasks that use it in check mode (when: not ansible_check_mode or <registered>.api_key_known)
 diff:
   description: Whether the server had a key before and after, and whether it was replaced; never the key itself.
   returned: in diff mode
@@ -131,7 +152,7 @@ def run(task):
         changed, after = True, None
     else:
         changed, after = False, before
-    result = {"changed": changed, "api_key": after or ""}
+    result = {"changed": changed, "api_key": after or "", "api_key_known": True}
     if task.diff:
         result["diff"] = {
             "before": {"api_key": "present" if before else "absent"},
@@ -142,6 +163,13 @@ def run(task):
             },
         }
     if task.check_mode or not changed:
+        if after is None:  # check mode: only the server makes a key (app/rotateAPIKey), so a new one is unknown
+            result["api_key_known"] = False
+            result["msg"] = (
+                f"check mode: the API key would be {'replaced' if before else 'created'}; the new key is not known "
+                "until the task runs without check mode, so skip the tasks that use it in check mode (when: not "
+                "ansible_check_mode or <registered>.api_key_known)"
+            )
         return result
     if params["state"] == "absent":
         client.post("app/deleteAPIKey")

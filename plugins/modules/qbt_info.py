@@ -29,11 +29,14 @@ options:
       - V(tags) needs qBittorrent 4.2 or later; on older servers it returns an empty list.
       - V(rss) reads the RSS feeds and folders and the auto-download rules (with their articles when
         O(rss_articles) is set).
+      - V(rss_matching) reads, for each auto-download rule (or those in O(rss_rules)), the articles of its feeds
+        the rule matches right now, as qBittorrent's rule editor shows them. It costs one request per rule and
+        needs qBittorrent 4.2.5 or later (with V(all) it is skipped on older servers).
       - V(cookies) reads the cookie jar as M(community.qbittorrent.qbt_cookie) returns it, values masked; it needs
         qBittorrent 5.1 or later and returns an empty dict on older servers.
     type: list
     elements: str
-    choices: [all, version, preferences, categories, tags, torrents, rss, cookies]
+    choices: [all, version, preferences, categories, tags, torrents, rss, rss_matching, cookies]
     default: [version, preferences, categories, tags]
   torrent_filters:
     description:
@@ -62,6 +65,14 @@ options:
       - With the V(rss) subset, also read each feed's articles and state (title, last build date, loading, error).
     type: bool
     default: false
+  rss_rules:
+    description:
+      - With the V(rss_matching) subset, read the matching articles of these rules only (by name). A name that is
+        not a rule of the server fails the task, listing the rules it has.
+      - Without it (or with an empty list), every rule is read.
+    type: list
+    elements: str
+    version_added: 0.2.0
 """
 
 EXAMPLES = r"""
@@ -105,6 +116,29 @@ EXAMPLES = r"""
     gather_subset: [rss]
     rss_articles: true
   register: rss
+
+- name: See which articles the rule My Show would download now (before enabling it, for instance)
+  community.qbittorrent.qbt_info:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    gather_subset: [rss_matching]
+    rss_rules: [My Show]
+  register: preview
+
+- name: List the torrents tagged linux; tags and states read as qbt_torrent declares them
+  community.qbittorrent.qbt_info:
+    url: http://127.0.0.1:8080
+    username: admin
+    password: "{{ qbt_password }}"
+    gather_subset: [torrents]
+  register: all_torrents
+
+- name: Show their names and the server's own entry of the first one
+  ansible.builtin.debug:
+    msg:
+      - "{{ all_torrents.torrents | selectattr('tags', 'contains', 'linux') | map(attribute='name') | list }}"
+      - "{{ (all_torrents.torrents | first).raw | default({}) }}"
 """
 
 RETURN = r"""
@@ -141,23 +175,118 @@ categories:
   returned: when O(gather_subset) includes V(categories)
   type: dict
   sample: {movies: {name: movies, save_path: /data/movies, download_path: null}}
-tags:
-  description: The tags.
-  returned: when O(gather_subset) includes V(tags)
-  type: list
-  elements: str
-  sample: [hd, linux]
-torrents:
-  description: The torrents, each as qBittorrent's C(torrents/info) reports it.
-  returned: when O(gather_subset) includes V(torrents)
-  type: list
-  elements: dict
-  sample: [{hash: 8c212779b4abde7c6bc608063a0d008b7e40ce32, name: debian.iso, state: stoppedUP, progress: 1}]
 cookies:
   description: The cookies by C(<name>@<domain><path>), values masked (V(********)), as qbt_cookie returns them.
   returned: when O(gather_subset) includes V(cookies)
   type: dict
   version_added: 0.2.0
+tags:
+  description: The tags, sorted.
+  returned: when O(gather_subset) includes V(tags)
+  type: list
+  elements: str
+  sample: [hd, linux]
+torrents:
+  description:
+    - The torrents, each in the names M(community.qbittorrent.qbt_torrent) returns and takes as options
+      (C(upload_limit), not C(up_limit); C(tags) a sorted list, not a comma-separated string), in the order the
+      server lists them.
+    - C(state) uses qBittorrent 5 names on every version (C(stoppedUP) and C(stoppedDL), never C(pausedUP)).
+    - Fields the server's version does not report (such as C(share_limit_action) before 5.2) are left out.
+    - C(raw) is the entry exactly as qBittorrent's C(torrents/info) reports it, for the fields not listed here
+      (sizes, speeds, dates, ratio, ...).
+  returned: when O(gather_subset) includes V(torrents)
+  type: list
+  elements: dict
+  contains:
+    hash:
+      description: qBittorrent's id of the torrent (the v1 hash, or the truncated v2 hash).
+      type: str
+    infohash_v1:
+      description: The v1 info hash, empty for a pure v2 torrent (qBittorrent 4.4+).
+      type: str
+    infohash_v2:
+      description: The v2 info hash, empty for a v1 torrent (qBittorrent 4.4+).
+      type: str
+    name:
+      description: The torrent's name.
+      type: str
+    state:
+      description: qBittorrent's state in qBittorrent 5 names, such as C(stalledUP), C(stoppedDL) or C(metaDL).
+      type: str
+    progress:
+      description: Progress from 0 to 1.
+      type: float
+    has_metadata:
+      description: Whether the torrent has its metadata (a magnet gets it from peers).
+      type: bool
+    category:
+      description: The category, empty for none.
+      type: str
+    tags:
+      description: The tags, sorted.
+      type: list
+      elements: str
+    save_path:
+      description: The save path.
+      type: str
+    download_path:
+      description: The download path, empty when off (qBittorrent 4.4+).
+      type: str
+    upload_limit:
+      description: Upload limit in bytes per second, 0 for unlimited.
+      type: int
+    download_limit:
+      description: Download limit in bytes per second, 0 for unlimited.
+      type: int
+    ratio_limit:
+      description: Share ratio limit (-2 global, -1 none).
+      type: float
+    seeding_time_limit:
+      description: Seeding time limit in minutes (-2 global, -1 none).
+      type: int
+    inactive_seeding_time_limit:
+      description: Inactive seeding time limit in minutes (qBittorrent 4.6+).
+      type: int
+    share_limit_action:
+      description: The action when a share limit is reached (qBittorrent 5.2+).
+      type: str
+    share_limits_mode:
+      description: How the share limits apply (qBittorrent 5.3+).
+      type: str
+    auto_tmm:
+      description: Automatic Torrent Management.
+      type: bool
+    sequential_download:
+      description: Sequential download.
+      type: bool
+    first_last_piece_priority:
+      description: First and last pieces first.
+      type: bool
+    super_seeding:
+      description: Super seeding.
+      type: bool
+    force_start:
+      description: Force start.
+      type: bool
+    raw:
+      description:
+        - The entry as C(torrents/info) reports it, unchanged (4.x state names, tags as one comma-separated
+          string).
+      type: dict
+  sample:
+    - hash: 8c212779b4abde7c6bc608063a0d008b7e40ce32
+      infohash_v1: 8c212779b4abde7c6bc608063a0d008b7e40ce32
+      infohash_v2: ""
+      name: debian.iso
+      state: stoppedUP
+      progress: 1
+      has_metadata: true
+      category: isos
+      tags: [iso, linux]
+      save_path: /data/isos
+      upload_limit: 0
+      raw: {hash: 8c212779b4abde7c6bc608063a0d008b7e40ce32, state: pausedUP, tags: "linux, iso", up_limit: 0}
 rss:
   description: The RSS feeds and folders and the auto-download rules.
   returned: when O(gather_subset) includes V(rss)
@@ -178,9 +307,23 @@ rss:
     rules:
       description:
         - Every auto-download rule by name, in the option names of M(community.qbittorrent.qbt_rss_rule), with the
-          server-maintained C(last_match) and C(previously_matched_episodes).
+          server-maintained C(last_match) and C(previously_matched_episodes). Their C(tags) are sorted.
       type: dict
       sample: {My Show: {name: My Show, enabled: true, must_contain: My Show 1080p, category: tv, last_match: ""}}
+rss_matching:
+  description:
+    - For each auto-download rule (those in O(rss_rules), or all), the titles of the articles it matches right now,
+      by the path of the feed they are in. A rule without matches has an empty dict.
+    - This is what the rule would download from the articles the server has now, whether or not the rule is
+      enabled and whether or not an article was already read or downloaded. Its smart episode filter and
+      C(ignore_days) count, so an episode the rule has already downloaded no longer matches.
+    - When two of a rule's feeds have the same name in different folders, qBittorrent reports the matches of only
+      one of them, under the feed's name instead of its path.
+  returned: when O(gather_subset) includes V(rss_matching) (or V(all)) and the server has it (qBittorrent 4.2.5+)
+  type: dict
+  sample:
+    My Show: {Series\Shows: [My Show S01E02 1080p, My Show S01E03 1080p]}
+    Other show: {}
 api_calls:
   description: The HTTP calls the task made (method, endpoint, status, milliseconds), when run with C(-vvv) or more.
   returned: when the verbosity is 3 or more
@@ -188,15 +331,18 @@ api_calls:
   elements: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _cookies, _rss_rules, _torrents
+from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _cookies, _fields, _rss_rules
+from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
+from ansible_collections.community.qbittorrent.plugins.module_utils._rss_feeds import SEPARATOR, read_items
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
     is_app_version_supported,
     is_webapi_version_supported,
 )
 
-SUBSETS = ["version", "preferences", "categories", "tags", "torrents", "rss", "cookies"]
+SUBSETS = ["version", "preferences", "categories", "tags", "torrents", "rss", "rss_matching", "cookies"]
 
 ARGUMENT_SPEC = {
     "gather_subset": {
@@ -222,6 +368,7 @@ ARGUMENT_SPEC = {
         },
     },
     "rss_articles": {"type": "bool", "default": False},
+    "rss_rules": {"type": "list", "elements": "str"},
 }  # fmt: skip
 MODULE_KWARGS = {}
 
@@ -235,20 +382,66 @@ def read_version(client):
 
 
 def read_torrents(client, filters):
+    """Each torrent in qbt_torrent's view (its names, 5.x states, sorted tags), the server's entry under 'raw'."""
     filters = filters or {}
     params = {"category": filters.get("category"), "tag": filters.get("tag")}
     if filters.get("status"):
-        params["filter"] = _torrents.status_filter(client, filters["status"])
+        params["filter"] = T.status_filter(client, filters["status"])
     if filters.get("hashes"):
-        params["hashes"] = _torrents.join_hashes(filters["hashes"])
-    return client.get_json("torrents/info", params)
+        params["hashes"] = T.join_hashes(filters["hashes"])
+    return [dict(T.view(entry), raw=entry) for entry in client.get_json("torrents/info", params) or []]
+
+
+def read_rss(client, with_articles):
+    rss = _rss_rules.read_rss(client, with_articles)
+    for rule in rss["rules"].values():
+        if "tags" in rule:  # 4.6+ rules have tags, in the order they were set
+            rule["tags"] = _fields.normalize_tags(rule["tags"])
+    return rss
+
+
+def read_rss_matching(client, names, asked):
+    """{rule: {feed path: [titles]}}: the articles each rule matches now (rss/matchingArticles, one GET per rule).
+
+    The server answers {feed name: [titles]} for the rule's feeds that have matches, whatever the rule's enabled
+    switch and the articles' read state (RSSController::matchingArticlesAction, AutoDownloadRule::matches in
+    src/base/rss/). A feed's name is the last part of its path (Item::name in rss_item.cpp), so it is turned
+    back into the path when exactly one of the rule's feeds has that name. An unknown rule name answers {}.
+    """
+    if not client.supports("rss/matchingArticles"):
+        if asked:  # named in gather_subset: fail, or warn when fail_on_unimplemented_endpoint is false
+            client.require("rss/matchingArticles", "gather_subset rss_matching")
+        return None
+    _raw, rules = _rss_rules.read_rules(client)
+    unknown = [name for name in names if name not in rules]
+    if unknown:
+        raise InvalidInput(
+            f"rss_rules: the server has no rule named {', '.join(map(repr, unknown))}; its rules are "
+            f"{', '.join(map(repr, sorted(rules)[:20])) or 'none'}{' ...' if len(rules) > 20 else ''}; fix the name "
+            "or declare the rule with qbt_rss_rule"
+        )
+    paths = {item["url"]: path for path, item in read_items(client).items() if item["type"] == "feed"}
+    matching = {}
+    for name in names or sorted(rules):  # no names (None or []): every rule
+        feeds = [paths[url] for url in rules[name]["affected_feeds"] if url in paths]
+        answer = client.get_json("rss/matchingArticles", {"ruleName": name}) or {}
+        matching[name] = {}
+        for feed_name, titles in answer.items():
+            found = [path for path in feeds if path.rsplit(SEPARATOR, 1)[-1] == feed_name]
+            matching[name][found[0] if len(found) == 1 else feed_name] = list(titles)
+    return matching
 
 
 def run(task):
-    client = task.client
-    subsets = set(task.params["gather_subset"])
+    client, params = task.client, task.params
+    subsets = set(params["gather_subset"])
     if "all" in subsets:
         subsets = set(SUBSETS)
+    if params["rss_rules"] is not None and "rss_matching" not in subsets:
+        raise InvalidInput("rss_rules: it only selects rules for the rss_matching subset; add rss_matching to "
+                           "gather_subset, or remove rss_rules")  # fmt: skip
+    rule_names = [_fields.text(f"rss_rules[{index}]", name, "rule name")
+                  for index, name in enumerate(params["rss_rules"] or [])]  # fmt: skip
     result = {"changed": False}
     if "version" in subsets:
         result["version"] = read_version(client)
@@ -259,11 +452,16 @@ def run(task):
     if "categories" in subsets:
         result["categories"] = _categories.read(client)
     if "tags" in subsets:
-        result["tags"] = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
+        tags = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
+        result["tags"] = _fields.normalize_tags(tags or [])
     if "torrents" in subsets:
-        result["torrents"] = read_torrents(client, task.params["torrent_filters"])
+        result["torrents"] = read_torrents(client, params["torrent_filters"])
     if "rss" in subsets:
-        result["rss"] = _rss_rules.read_rss(client, task.params["rss_articles"])
+        result["rss"] = read_rss(client, params["rss_articles"])
+    if "rss_matching" in subsets:
+        matching = read_rss_matching(client, rule_names, "rss_matching" in params["gather_subset"])
+        if matching is not None:
+            result["rss_matching"] = matching
     if "cookies" in subsets:
         result["cookies"] = _cookies.masked(_cookies.read(client, task)) if client.supports("app/cookies") else {}
     return result

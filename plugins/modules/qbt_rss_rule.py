@@ -258,7 +258,7 @@ notes:
   - Feeds are declared with M(community.qbittorrent.qbt_rss_feed); declare them before the rules that name them by
     path.
   - Which rules would match which articles right now can be read with M(community.qbittorrent.qbt_info)
-    (O(community.qbittorrent.qbt_info#module:gather_subset=rss)).
+    (O(community.qbittorrent.qbt_info#module:gather_subset=rss_matching)).
 seealso:
   - module: community.qbittorrent.qbt_rss_feed
   - module: community.qbittorrent.qbt_info

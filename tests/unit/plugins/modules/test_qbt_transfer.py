@@ -113,6 +113,6 @@ def test_settle_polls_until_the_server_reports_the_mode():
 
 def test_a_strange_answer_is_an_error(monkeypatch):
     routes, _state = server("2.8.19")
-    routes[("GET", "transfer/speedLimitsMode")] = (200, "<html>")
+    routes[("GET", "transfer/speedLimitsMode")] = (200, "7")
     with pytest.raises(QbtError, match="where qBittorrent sends 0 or 1"):
         run(monkeypatch, routes, alternative_speed_limits=True)
