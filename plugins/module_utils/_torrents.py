@@ -16,6 +16,7 @@ from typing import Any
 
 from . import _trackers
 from ._errors import QbtError
+from ._fields import normalize_tags
 from ._infohash import TorrentHashes, TorrentIndex
 from ._trackers import read_tracker_urls
 
@@ -178,15 +179,10 @@ def view(entry: Mapping[str, Any]) -> dict[str, Any]:
     result = {key: entry[field] for key, field in INFO_FIELDS.items() if field in entry}
     result["state"] = torrent_state(entry.get("state", "unknown"))
     result["has_metadata"] = has_metadata(entry)
-    result["tags"] = split_tags(entry.get("tags"))
+    result["tags"] = normalize_tags(entry.get("tags") or "")  # torrents/info joins tags with ", "
     if "tracker_urls" in entry:
         result["trackers"] = list(entry["tracker_urls"])
     return result
-
-
-def split_tags(text: Any) -> list[str]:
-    """torrents/info joins tags with ', '."""
-    return sorted({tag.strip() for tag in (text or "").split(",") if tag.strip()})
 
 
 def run_state(state: str, stopped_ids: Iterable[str] | None = None, torrent_id: str = "") -> str:
