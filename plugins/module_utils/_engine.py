@@ -61,16 +61,24 @@ def specs(fields: Mapping[str, Field]) -> dict[str, dict[str, Any]]:
 
 def item_module_spec(
     resource: type[Resource], single: Mapping[str, Any] | None = None, **extra: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(ARGUMENT_SPEC, MODULE_KWARGS) of a module that declares one item in top-level options or a list of them:
-    the key, the fields and state at the top level (SINGLE replaces the fields there), the same in each item of
-    the list option, purge, and the module's EXTRA options."""
+) -> dict[str, Any]:
+    """The ARGUMENT_SPEC of a module that declares one item in top-level options or a list of them: the key, the
+    fields and state at the top level (SINGLE replaces the fields there), the same in each item of the list
+    option, purge, and the module's EXTRA options. Its MODULE_KWARGS come from item_module_kwargs()."""
     items = {**specs(resource.fields), **STATE_OPTION}
     key, many = resource.key, resource.list_option
     spec = {key: {"type": "str"}, **(dict(single, **STATE_OPTION) if single is not None else items)}
     spec[many] = {"type": "list", "elements": "dict", "options": {key: {"type": "str", "required": True}, **items}}
     spec.update(PURGE_OPTIONS, **extra)
-    return spec, {"mutually_exclusive": [[key, many]], "required_one_of": [[key, many]]}
+    return spec
+
+
+def item_module_kwargs(resource: type[Resource]) -> dict[str, Any]:
+    """The MODULE_KWARGS that go with item_module_spec(): one item or the list, never both."""
+    return {
+        "mutually_exclusive": [[resource.key, resource.list_option]],
+        "required_one_of": [[resource.key, resource.list_option]],
+    }
 
 
 def normalizers(fields: Mapping[str, Field]) -> dict[str, Callable[[Any], Any]]:

@@ -201,10 +201,15 @@ diff:
 """
 
 from ansible_collections.community.qbittorrent.plugins.module_utils._categories import Categories
-from ansible_collections.community.qbittorrent.plugins.module_utils._engine import item_module_spec, run_resource
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
+    item_module_kwargs,
+    item_module_spec,
+    run_resource,
+)
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 
-ARGUMENT_SPEC, MODULE_KWARGS = item_module_spec(Categories)
+ARGUMENT_SPEC = item_module_spec(Categories)
+MODULE_KWARGS = item_module_kwargs(Categories)
 
 
 def run(task):

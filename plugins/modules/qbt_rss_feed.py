@@ -208,17 +208,22 @@ diff:
   type: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils._engine import item_module_spec, run_resource
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
+    item_module_kwargs,
+    item_module_spec,
+    run_resource,
+)
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import ConnectionFailed, UnexpectedResponse
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._rss_feeds import Feeds
 
 # 'url' is the WebUI's address (a connection option), so the top-level form names the feed's URL feed_url.
-ARGUMENT_SPEC, MODULE_KWARGS = item_module_spec(
+ARGUMENT_SPEC = item_module_spec(
     Feeds,
     single={"feed_url": {"type": "str"}, "refresh_interval": Feeds.fields["refresh_interval"].spec},
     create_parents={"type": "bool", "default": True},
 )
+MODULE_KWARGS = item_module_kwargs(Feeds)
 
 
 def run(task):

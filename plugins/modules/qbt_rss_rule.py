@@ -371,11 +371,16 @@ diff:
   type: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils._engine import item_module_spec, run_resource
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
+    item_module_kwargs,
+    item_module_spec,
+    run_resource,
+)
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._rss_rules import Rules
 
-ARGUMENT_SPEC, MODULE_KWARGS = item_module_spec(Rules)
+ARGUMENT_SPEC = item_module_spec(Rules)
+MODULE_KWARGS = item_module_kwargs(Rules)
 
 
 def run(task):
