@@ -308,12 +308,6 @@ def resolve_feeds(
     return resolved
 
 
-def read_rss(client, with_articles: bool = False) -> dict[str, Any]:
-    """qbt_info's rss subset: {'feeds': flat items by path, 'rules': rules by name in Ansible's names}."""
-    _items, rules = read_rules(client)
-    return {"feeds": read_items(client, with_data=with_articles), "rules": rules}
-
-
 def warn_when_off(task, rules: Mapping[str, Mapping[str, Any]]) -> None:
     """Rules do nothing while auto-downloading is off, and see no new articles while feeds are not fetched."""
     if not any(rule["enabled"] for rule in rules.values()):

@@ -365,3 +365,15 @@ def poll(
         if time.monotonic() >= deadline:
             return result, False
         time.sleep(POLL_INTERVAL)
+
+
+def read_views(client, filters: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """qbt_info's torrents: each in qbt_torrent's view (its names, 5.x states, sorted tags), the server's entry
+    under 'raw'; FILTERS are qbt_info's torrent_filters."""
+    filters = filters or {}
+    params = {"category": filters.get("category"), "tag": filters.get("tag")}
+    if filters.get("status"):
+        params["filter"] = status_filter(client, filters["status"])
+    if filters.get("hashes"):
+        params["hashes"] = join_hashes(filters["hashes"])
+    return [dict(view(entry), raw=entry) for entry in client.get_json("torrents/info", params) or []]

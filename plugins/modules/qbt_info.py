@@ -331,12 +331,12 @@ api_calls:
   elements: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _cookies, _fields, _rss_rules
+from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _cookies, _fields
+from ansible_collections.community.qbittorrent.plugins.module_utils import _rss_info as rss
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
-from ansible_collections.community.qbittorrent.plugins.module_utils._rss_feeds import SEPARATOR, read_items
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
     is_app_version_supported,
     is_webapi_version_supported,
@@ -381,57 +381,6 @@ def read_version(client):
     return {"app": app, "webapi": webapi, "build_info": build_info or {}, "supported": supported}
 
 
-def read_torrents(client, filters):
-    """Each torrent in qbt_torrent's view (its names, 5.x states, sorted tags), the server's entry under 'raw'."""
-    filters = filters or {}
-    params = {"category": filters.get("category"), "tag": filters.get("tag")}
-    if filters.get("status"):
-        params["filter"] = T.status_filter(client, filters["status"])
-    if filters.get("hashes"):
-        params["hashes"] = T.join_hashes(filters["hashes"])
-    return [dict(T.view(entry), raw=entry) for entry in client.get_json("torrents/info", params) or []]
-
-
-def read_rss(client, with_articles):
-    rss = _rss_rules.read_rss(client, with_articles)
-    for rule in rss["rules"].values():
-        if "tags" in rule:  # 4.6+ rules have tags, in the order they were set
-            rule["tags"] = _fields.normalize_tags(rule["tags"])
-    return rss
-
-
-def read_rss_matching(client, names, asked):
-    """{rule: {feed path: [titles]}}: the articles each rule matches now (rss/matchingArticles, one GET per rule).
-
-    The server answers {feed name: [titles]} for the rule's feeds that have matches, whatever the rule's enabled
-    switch and the articles' read state (RSSController::matchingArticlesAction, AutoDownloadRule::matches in
-    src/base/rss/). A feed's name is the last part of its path (Item::name in rss_item.cpp), so it is turned
-    back into the path when exactly one of the rule's feeds has that name. An unknown rule name answers {}.
-    """
-    if not client.supports("rss/matchingArticles"):
-        if asked:  # named in gather_subset: fail, or warn when fail_on_unimplemented_endpoint is false
-            client.require("rss/matchingArticles", "gather_subset rss_matching")
-        return None
-    _raw, rules = _rss_rules.read_rules(client)
-    unknown = [name for name in names if name not in rules]
-    if unknown:
-        raise InvalidInput(
-            f"rss_rules: the server has no rule named {', '.join(map(repr, unknown))}; its rules are "
-            f"{', '.join(map(repr, sorted(rules)[:20])) or 'none'}{' ...' if len(rules) > 20 else ''}; fix the name "
-            "or declare the rule with qbt_rss_rule"
-        )
-    paths = {item["url"]: path for path, item in read_items(client).items() if item["type"] == "feed"}
-    matching = {}
-    for name in names or sorted(rules):  # no names (None or []): every rule
-        feeds = [paths[url] for url in rules[name]["affected_feeds"] if url in paths]
-        answer = client.get_json("rss/matchingArticles", {"ruleName": name}) or {}
-        matching[name] = {}
-        for feed_name, titles in answer.items():
-            found = [path for path in feeds if path.rsplit(SEPARATOR, 1)[-1] == feed_name]
-            matching[name][found[0] if len(found) == 1 else feed_name] = list(titles)
-    return matching
-
-
 def run(task):
     client, params = task.client, task.params
     subsets = set(params["gather_subset"])
@@ -455,11 +404,11 @@ def run(task):
         tags = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
         result["tags"] = _fields.normalize_tags(tags or [])
     if "torrents" in subsets:
-        result["torrents"] = read_torrents(client, params["torrent_filters"])
+        result["torrents"] = T.read_views(client, params["torrent_filters"])
     if "rss" in subsets:
-        result["rss"] = read_rss(client, params["rss_articles"])
+        result["rss"] = rss.read_rss(client, params["rss_articles"])
     if "rss_matching" in subsets:
-        matching = read_rss_matching(client, rule_names, "rss_matching" in params["gather_subset"])
+        matching = rss.read_matching(client, rule_names, "rss_matching" in params["gather_subset"])
         if matching is not None:
             result["rss_matching"] = matching
     if "cookies" in subsets:
