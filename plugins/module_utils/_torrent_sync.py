@@ -40,6 +40,7 @@ class TorrentPlan:
         self.removes: dict[bool, list[str]] = {}
         self.planned: dict[int, dict] = {}
         self.new_categories: list[str] = []
+        self.deleted_data: list[dict] = []  # the torrents whose data a removal deletes
 
     def __bool__(self) -> bool:
         return bool(self.adds or self.removes or self.writes or self.new_categories)
@@ -88,8 +89,14 @@ class Torrents(Resource):
             view = current.get(id(item))
             if item.state == "absent":
                 if view is not None:
-                    result.removes.setdefault(item.params["delete_files"], []).append(view["hash"])
-                    result.diff.removed(view["hash"], {"name": view["name"], "save_path": view.get("save_path")})
+                    delete_files = item.params["delete_files"]
+                    result.removes.setdefault(delete_files, []).append(view["hash"])
+                    shown = {"name": view["name"], "save_path": view.get("save_path")}
+                    if delete_files:
+                        # said before it happens (the diff and check mode), from the read the plan made anyway
+                        shown.update(delete_files=True, size=view.get("size"))
+                        result.deleted_data.append({"hash": view["hash"], **shown})
+                    result.diff.removed(view["hash"], shown)
             elif view is None and item.source is None:
                 raise InvalidInput(
                     f"{item.option('hash')}: no torrent on the server matches {item.params['hash']}; give source to "
@@ -112,7 +119,11 @@ class Torrents(Resource):
         return shown(self.items, views)
 
     def summary(self, plan):
-        return {"added": [item.hashes.id for item in plan.adds], "removed": plan.removed}
+        return {
+            "added": [item.hashes.id for item in plan.adds],
+            "removed": plan.removed,
+            "deleted_data": plan.deleted_data,
+        }
 
     def apply(self, plan, current, desired):
         for name in plan.new_categories:

@@ -35,6 +35,7 @@ INFO_FIELDS = {
     "infohash_v2": "infohash_v2",
     "name": "name",
     "progress": "progress",
+    "size": "size",
     "category": "category",
     "save_path": "save_path",
     "download_path": "download_path",

@@ -217,6 +217,10 @@ torrents:
     progress:
       description: Progress from 0 to 1.
       type: float
+    size:
+      description: The size of the torrent's selected files in bytes (0 before a magnet has its metadata).
+      type: int
+      version_added: 0.2.0
     has_metadata:
       description: Whether the torrent has its metadata (a magnet gets it from peers).
       type: bool

@@ -399,6 +399,10 @@ torrents:
     progress:
       description: Progress from 0 to 1.
       type: float
+    size:
+      description: The size of the torrent's selected files in bytes (0 before a magnet has its metadata).
+      type: int
+      version_added: 0.2.0
     has_metadata:
       description: Whether the torrent has its metadata (a magnet gets it from peers).
       type: bool
@@ -477,6 +481,17 @@ removed:
   returned: success
   type: list
   elements: str
+deleted_data:
+  description:
+    - The torrents removed with O(delete_files=true), whose data on the server is deleted (would be, in check
+      mode), with their C(name), C(save_path) and C(size) in bytes. The diff shows the same, so a check run says
+      before anything happens which data a task would delete.
+  returned: success
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  sample: [{hash: 8c212779b4abde7c6bc608063a0d008b7e40ce32, name: debian.iso, save_path: /data, delete_files: true,
+            size: 661651456}]
 diff:
   description: Before and after of what differs, per torrent id; added and removed torrents show C(state).
   returned: in diff mode

@@ -87,7 +87,7 @@ def test_torrents_read_as_qbt_torrent_returns_them_with_the_raw_entry(monkeypatc
     assert (torrent["upload_limit"], torrent["download_limit"]) == (0, 1024)
     assert torrent["sequential_download"] is False and torrent["first_last_piece_priority"] is True
     assert torrent["has_metadata"] is True
-    assert "up_limit" not in torrent and "size" not in torrent
+    assert "up_limit" not in torrent and torrent["size"] == 1000 and "total_size" not in torrent
     assert torrent["raw"] == ENTRY
     assert result["tags"] == ["aa", "zz"]
 
