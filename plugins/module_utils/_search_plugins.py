@@ -92,6 +92,25 @@ FIELDS = {
 }
 
 
+def read(client) -> dict[str, dict[str, Any]]:
+    """The server's search plugins by name, in the module's names (qbt_search_plugin and qbt_info)."""
+    answer = client.get_json("search/plugins")
+    if not isinstance(answer, list) or not all(isinstance(entry, dict) and "name" in entry for entry in answer):
+        raise UnexpectedResponse(f"search/plugins answered JSON that qBittorrent does not send: {str(answer)[:120]}")
+    plugins = {}
+    for entry in answer:
+        categories = [c.get("id") if isinstance(c, dict) else c for c in entry.get("supportedCategories") or []]
+        plugins[entry["name"]] = {
+            "name": entry["name"],
+            "enabled": bool(entry.get("enabled")),
+            "version": normalize_version(entry.get("version")),
+            "full_name": entry.get("fullName"),
+            "url": entry.get("url"),
+            "supported_categories": categories,
+        }
+    return plugins
+
+
 class SearchPlugins(Resource):
     list_option = "plugins"
     noun = "search plugin"
@@ -116,23 +135,7 @@ class SearchPlugins(Resource):
         return values
 
     def read(self):
-        answer = self.client.get_json("search/plugins")
-        if not isinstance(answer, list) or not all(isinstance(entry, dict) and "name" in entry for entry in answer):
-            raise UnexpectedResponse(
-                f"search/plugins answered JSON that qBittorrent does not send: {str(answer)[:120]}"
-            )
-        plugins = {}
-        for entry in answer:
-            categories = [c.get("id") if isinstance(c, dict) else c for c in entry.get("supportedCategories") or []]
-            plugins[entry["name"]] = {
-                "name": entry["name"],
-                "enabled": bool(entry.get("enabled")),
-                "version": normalize_version(entry.get("version")),
-                "full_name": entry.get("fullName"),
-                "url": entry.get("url"),
-                "supported_categories": categories,
-            }
-        return plugins
+        return read(self.client)
 
     def plan(self, current, desired, purge):
         # The server never reports a plugin's source: it is what an install sends, never compared.

@@ -34,9 +34,13 @@ options:
         needs qBittorrent 4.2.5 or later (with V(all) it is skipped on older servers).
       - V(cookies) reads the cookie jar as M(community.qbittorrent.qbt_cookie) returns it, values masked; it needs
         qBittorrent 5.1 or later and returns an empty dict on older servers.
+      - V(search_plugins) reads the search plugins as M(community.qbittorrent.qbt_search_plugin) returns them.
+      - V(transfer) reads whether the alternative speed limits are on, as M(community.qbittorrent.qbt_transfer)
+        declares them.
     type: list
     elements: str
-    choices: [all, version, preferences, categories, tags, torrents, rss, rss_matching, cookies]
+    choices: [all, version, preferences, categories, tags, torrents, rss, rss_matching, cookies, search_plugins,
+              transfer]
     default: [version, preferences, categories, tags]
   torrent_filters:
     description:
@@ -175,6 +179,19 @@ categories:
   returned: when O(gather_subset) includes V(categories)
   type: dict
   sample: {movies: {name: movies, save_path: /data/movies, download_path: null}}
+search_plugins:
+  description: The search plugins by name, as qbt_search_plugin returns them.
+  returned: when O(gather_subset) includes V(search_plugins)
+  type: dict
+  version_added: 0.2.0
+  sample: {loopbacktest: {name: loopbacktest, enabled: true, version: "1.0", full_name: Loopback test,
+           url: "http://127.0.0.1:8000", supported_categories: [all]}}
+transfer:
+  description: The transfer mode, as qbt_transfer declares it.
+  returned: when O(gather_subset) includes V(transfer)
+  type: dict
+  version_added: 0.2.0
+  sample: {alternative_speed_limits: false}
 cookies:
   description: The cookies by C(<name>@<domain><path>), values masked (V(********)), as qbt_cookie returns them.
   returned: when O(gather_subset) includes V(cookies)
@@ -335,7 +352,13 @@ api_calls:
   elements: dict
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _categories, _cookies, _fields
+from ansible_collections.community.qbittorrent.plugins.module_utils import (
+    _categories,
+    _cookies,
+    _fields,
+    _search_plugins,
+    _transfer,
+)
 from ansible_collections.community.qbittorrent.plugins.module_utils import _rss_info as rss
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
@@ -346,7 +369,10 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._versions im
     is_webapi_version_supported,
 )
 
-SUBSETS = ["version", "preferences", "categories", "tags", "torrents", "rss", "rss_matching", "cookies"]
+SUBSETS = [
+    "version", "preferences", "categories", "tags", "torrents", "rss", "rss_matching", "cookies", "search_plugins",
+    "transfer",
+]  # fmt: skip
 
 ARGUMENT_SPEC = {
     "gather_subset": {
@@ -417,6 +443,10 @@ def run(task):
             result["rss_matching"] = matching
     if "cookies" in subsets:
         result["cookies"] = _cookies.masked(_cookies.read(client, task)) if client.supports("app/cookies") else {}
+    if "search_plugins" in subsets:
+        result["search_plugins"] = _search_plugins.read(client) if client.supports("search/plugins") else {}
+    if "transfer" in subsets:
+        result["transfer"] = {"alternative_speed_limits": _transfer.read_mode(client)}
     return result
 
 

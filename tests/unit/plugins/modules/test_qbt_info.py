@@ -60,6 +60,8 @@ def routes(webapi="2.8.3"):
         ("GET", "rss/matchingArticles"): matching,
         ("GET", "app/preferences"): (200, "{}"),
         ("GET", "torrents/categories"): (200, "{}"),
+        ("GET", "search/plugins"): (200, json.dumps([{"name": "p", "enabled": True, "version": "1.0"}])),
+        ("GET", "transfer/speedLimitsMode"): (200, "1"),
     }
 
 
@@ -149,3 +151,5 @@ def test_matching_articles_needs_4_2_5(monkeypatch):
     assert "rss_matching" not in result and "skipped" in client.warnings[0]
     result, client = run(gather_subset=["all"])
     assert "rss_matching" not in result and client.warnings == []
+    assert result["search_plugins"]["p"]["enabled"] is True and result["search_plugins"]["p"]["version"] == "1.0"
+    assert result["transfer"] == {"alternative_speed_limits": True}
