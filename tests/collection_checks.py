@@ -290,7 +290,7 @@ def link_target(site: pathlib.Path, page: str, href: str) -> tuple[str, str] | N
     """(page relative to the site, fragment) for a link to a page of the site; None for another site or scheme."""
     if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href.startswith("//"):
         return None
-    href, _, fragment = href.partition("#")
+    href, _hash, fragment = href.partition("#")
     href = href.partition("?")[0]
     if not href:
         return page, fragment

@@ -42,7 +42,7 @@ from ._versions import (
 )
 
 try:
-    import requests  # noqa: F401  - only to tell whether the library is there
+    import requests  # noqa: F401  pylint: disable=unused-import  (only to tell whether it is there)
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None

@@ -246,7 +246,7 @@ def answers_nowhere(old_url, new_url, written, error):
     where = f"at the old address {old_url}" + ("" if new_url is None else f" or at the new one {new_url}")
     # The client's hints about the url's scheme do not apply here: the scheme was right before the move.
     for hint in (". A WebUI that speaks plain HTTP", ". If the WebUI uses HTTPS"):
-        error = str(error).split(hint)[0]
+        error = str(error).split(hint, maxsplit=1)[0]
     error = QbtError(
         f"qBittorrent was sent {describe_endpoint_change(written)}, and its WebUI no longer answers {where}: "
         f"{error}. " + (f"Check {listed}; " if listed else "") + "qBittorrent's log says why its WebUI could not "

@@ -62,7 +62,7 @@ options:
     description:
       - Whether O(must_contain) and O(must_not_contain) are regular expressions (Perl-compatible, as qBittorrent
         uses them). A pattern that Python cannot read is sent with a warning; qBittorrent would accept an invalid one
-        and never match, but Python does not know every PCRE feature (such as V(\p{L})), so the module cannot tell
+        and never match, but Python does not know every PCRE feature (such as V(\\p{L})), so the module cannot tell
         which it is.
     type: bool
   episode_filter:

@@ -315,8 +315,9 @@ def test_normalisers_make_a_second_run_quiet():
 def test_resolve_feeds():
     items = feeds.flatten_items(ITEMS, with_intervals=False)
     warnings = []
-    urls = rules.resolve_feeds("affected_feeds", ["Series\\Anime", "http://127.0.0.1/top.xml", "https://new/x"],
-                              items, warnings.append)  # fmt: skip
+    urls = rules.resolve_feeds(
+        "affected_feeds", ["Series\\Anime", "http://127.0.0.1/top.xml", "https://new/x"], items, warnings.append
+    )
     assert urls == ["http://127.0.0.1/anime.xml", "http://127.0.0.1/top.xml", "https://new/x"]
     assert len(warnings) == 1 and "https://new/x" in warnings[0]
     with pytest.raises(InvalidInput, match="'Series' is a folder"):
@@ -385,8 +386,10 @@ def test_plan_url_and_interval_changes():
     plan = feeds.plan_feeds(current, {"F": {"type": "feed", "url": "v", "refresh_interval": 60}})
     assert plan.set_url == {"F": ("u", "v")}
     assert plan.set_interval == {"F": (0, 60)}
-    assert plan.diff.as_dict() == {"before": {"F": {"url": "u", "refresh_interval": 0}},
-                           "after": {"F": {"url": "v", "refresh_interval": 60}}}  # fmt: skip
+    assert plan.diff.as_dict() == {
+        "before": {"F": {"url": "u", "refresh_interval": 0}},
+        "after": {"F": {"url": "v", "refresh_interval": 60}},
+    }
 
 
 def test_plan_refuses_a_url_held_by_another_feed():
