@@ -175,6 +175,18 @@ def cases(seeded: dict, garbage_torrent: str, missing_file: str, closed_port: in
              r"one of the following"),
         Case("pref-unknown-keys-choice", "qbt_preferences", {"preferences": {"dl_limit": 0}, "unknown_keys": "boom"},
              "unknown_keys", r"must be one of"),
+        # values the server would clamp, reinterpret or keep unusable (hardening class 6): refused before writing
+        Case("pref-int-overflow", "qbt_preferences", {"preferences": {"max_connec": 2**31}}, "max_connec",
+             r"outside 1\.\.2147483647"),
+        Case("pref-enum-range", "qbt_preferences", {"preferences": {"encryption": 7}}, "encryption", r"is not one of"),
+        Case("pref-relative-path", "qbt_preferences", {"preferences": {"save_path": "relative"}}, "save_path",
+             r"not absolute"),
+        Case("pref-negative-timeout", "qbt_preferences", {"preferences": {"web_ui_session_timeout": -1}},
+             "web_ui_session_timeout", r"outside 0\.\."),
+        Case("pref-huge-ratio", "qbt_preferences", {"preferences": {"max_ratio": 1e300}}, "max_ratio",
+             r"outside 0\.\.9999"),
+        Case("pref-bad-ip", "qbt_preferences", {"preferences": {"announce_ip": "1.2.3.999"}}, "announce_ip",
+             r"not an IP address"),
         Case("pref-key-too-new", "qbt_preferences", {"preferences": {"webtorrent_stun_server": "x"}},
              "webtorrent_stun_server", r"first appears in qBittorrent 5\.3", server="mid"),
         # ---------------------------------------------------------------- qbt_torrent
