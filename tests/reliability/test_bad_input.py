@@ -350,6 +350,7 @@ def test_enough_cases(bad_cases):
         "qbt_rss_rule",
         "qbt_cookie",
         "qbt_transfer",
+        "qbt_search_plugin",
     }
 
 
