@@ -42,7 +42,8 @@ from ._versions import (
 )
 
 try:
-    import requests  # noqa: F401  pylint: disable=unused-import  (only to tell whether it is there)
+    # only to tell whether the library is there
+    import requests  # noqa: F401  pylint: disable=unused-import
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
