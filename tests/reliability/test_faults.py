@@ -344,11 +344,13 @@ ODD_JSON = r"{} answered JSON that qBittorrent does not send .*is the url a qBit
 @pytest.mark.parametrize(
     "case, routes, default, module, args, pattern",
     [
-        ("web page", {}, (200, STATIC_PAGE), "qbt_category", {"name": "x"}, r"is this a qBittorrent WebUI\?"),
+        # a web page where the API answers: named as something in front of (or instead of) qBittorrent
+        ("web page", {}, (200, STATIC_PAGE), "qbt_category", {"name": "x"},
+         r"something in front of qBittorrent|not a qBittorrent WebUI"),
         ("web page, key", {}, (200, STATIC_PAGE), "qbt_info", {"api_key": FAKE_KEY},
-         r"not a version: is .* really a qBittorrent WebUI\?"),
+         r"not a qBittorrent WebUI, or not at this path: .*web page"),
         ("not json", {**QBT_LOGIN, **VERSIONS}, (200, STATIC_PAGE), "qbt_category", {"name": "x"},
-         r"torrents/categories answered HTTP 200 with a body that is not JSON"),
+         r"not a qBittorrent WebUI, or not at this path: GET api/v2/torrents/categories answered with a web page"),
         ("categories list", {**QBT_LOGIN, **VERSIONS, ("GET", "torrents/categories"): (200, '["a"]')}, (404, ""),
          "qbt_category", {"name": "x"}, ODD_JSON.format("torrents/categories")),
         ("category number", {**QBT_LOGIN, **VERSIONS, ("GET", "torrents/categories"): (200, '{"a": 1}')},
@@ -365,7 +367,7 @@ ODD_JSON = r"{} answered JSON that qBittorrent does not send .*is the url a qBit
         ("rss items text", {**QBT_LOGIN, **VERSIONS, ("GET", "rss/items"): (200, '"feeds"')}, (404, ""),
          "qbt_rss_feed", {"path": "a"}, ODD_JSON.format("rss/items")),
         ("version garbage", {**QBT_LOGIN, ("GET", "app/webapiVersion"): (200, "banana")}, (404, ""),
-         "qbt_tag", {"tags": ["x"]}, r"not a version"),
+         "qbt_tag", {"tags": ["x"]}, r"answered HTTP 200, 'banana' where qBittorrent sends its WebAPI version"),
     ],
     ids=lambda value: value if isinstance(value, str) and len(value) < 20 else None,
 )  # fmt: skip

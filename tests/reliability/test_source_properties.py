@@ -28,7 +28,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrent_add as A
-from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import from_magnet
 from ansible_collections.community.qbittorrent.tests.harness.torrents import build_torrent, file_contents
@@ -60,7 +59,7 @@ def _shown(char: str) -> str:
 def _never_reads():
     """resolve_source must refuse before reading a file or downloading anything."""
     refuse = mock.Mock(side_effect=AssertionError("a refused source was read or downloaded"))
-    return mock.patch.multiple(T, _read=refuse, _download=refuse)
+    return mock.patch.multiple(A, _read=refuse, _download=refuse)
 
 
 def test_every_control_character_is_covered():
@@ -143,7 +142,7 @@ def test_any_text(text):
     """A Source or InvalidInput; a magnet Source is one URL for the server, with the hashes computed here."""
     tried()
     download = mock.Mock(side_effect=InvalidInput("source: no download in this test"))
-    with mock.patch.object(T, "_download", download):
+    with mock.patch.object(A, "_download", download):
         try:
             source = A.resolve_source("source", text)
         except InvalidInput as exc:
