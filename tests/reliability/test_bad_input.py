@@ -93,6 +93,13 @@ def cases(seeded: dict, garbage_torrent: str, missing_file: str, closed_port: in
         Case("info-filter-key", "qbt_info", {"torrent_filters": {"colour": "red"}}, "colour",
              r"Supported parameters include"),
         # ---------------------------------------------------------------- qbt_category
+        # in a list, the message names the item as well as the option (and every problem of every item at once)
+        Case("category-list-item", "qbt_category",
+             {"categories": [{"name": "rel-ok"}, {"name": "rel-bad", "save_path": "rel/x"}]},
+             "categories[rel-bad].save_path", r"Give the full path"),
+        Case("rule-list-items", "qbt_rss_rule",
+             {"rules": [{"name": "Rel one", "ratio_limit": -7}, {"name": "Rel two", "ignore_days": -1}]},
+             "rules[Rel two].ignore_days", r"rules\[Rel one\]\.ratio_limit: .*out of range"),
         Case("category-empty", "qbt_category", {"name": ""}, "name", r"cannot be empty"),
         Case("category-backslash", "qbt_category", {"name": "a\\b"}, "name", r"backslash.*Use '/'"),
         Case("category-slash", "qbt_category", {"name": "/movies"}, "name", r"Use '/' only between"),
