@@ -99,6 +99,10 @@ def key(name: str, domain: str, path: str) -> str:
     return f"{name}@{domain}{path}"
 
 
+def _item_option(list_option: str, label: str):
+    return lambda field: f"{list_option}[{label}].{field}"
+
+
 def wire_value(value: str) -> tuple[str, bool]:
     """The value as app/setCookies must be sent it to keep its bytes (see the module docstring), and whether that
     is possible: bytes that are not UTF-8 cannot be sent back unchanged."""
@@ -152,6 +156,9 @@ class Cookies(Resource):
                 problems.check(cookie_path, option("path"), item["path"]),
             )
             complete = None not in parts
+            if complete and self.task.params[self.list_option] is not None:
+                # Cookies of one name on several domains: messages name an item by its whole key.
+                option = _item_option(self.list_option, key(*parts))
             keyed.append((dict(item, name=key(*parts) if complete else None, parts=parts), option))
         return desired_state(self, keyed, problems)
 

@@ -140,3 +140,13 @@ def proxy_login_redirect(what: str, status: int, shown_target: str) -> str:
         f"{what}: something in front of qBittorrent (an authenticating proxy) answered HTTP {status} with a "
         f"redirect to a login page, {shown_target}, where the client cannot log in. " + _PROXY_TO_DO
     )
+
+
+def proxy_failure(where: str, proxy: str | None, reason: str) -> str:
+    """requests sends through a forward proxy from requests_args.proxies or, as curl does, from the environment of
+    the host that runs the task: a broken one must be named, or the WebUI looks down when it is not."""
+    return (
+        f"cannot reach {where} through the HTTP proxy {proxy or '(from the environment)'}: {reason}. The proxy comes "
+        "from requests_args.proxies or from the HTTP_PROXY, HTTPS_PROXY and ALL_PROXY environment variables of the "
+        "host that runs the task: fix the proxy, or leave this server out of it with NO_PROXY (a host list)"
+    )

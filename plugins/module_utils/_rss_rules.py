@@ -159,6 +159,28 @@ def regex_warning(option: str, pattern: str) -> str | None:
     return None
 
 
+# The form the WebUI's rule editor accepts (AutomatedRssDownloader's episode regex, anchored at the end because
+# AutoDownloadRule::matchesEpisodeFilterExpression needs the trailing ';'): a season, then episodes N, N-M or N-.
+_EPISODE_FILTER = re.compile(r"\d{1,4}x(?:\d{1,4}(?:-\d{0,4})?;)+", re.IGNORECASE)
+
+
+def episode_filter_warning(option: str, value: str) -> str | None:
+    """A warning for an episode filter qBittorrent cannot read: the server keeps it, and the rule then matches nothing.
+
+    src/base/rss/rss_autodownloadrule.cpp, AutoDownloadRule::matchesEpisodeFilterExpression: a filter that is not
+    one season, 'x', and ';'-terminated episodes rejects every article, and an episode that is not a number or a
+    range counts as episode 0.
+    """
+    if not value or _EPISODE_FILTER.fullmatch(value):
+        return None
+    return (
+        f"{option}: '{value}' is not an episode filter qBittorrent can read, so the rule matches no article (or "
+        "other episodes than meant). The form is one season, 'x', then episodes each ended by ';': a number, a "
+        "range N-M, or N- for N onwards and every later season (1x2;8-15;30-; means episodes 2, 8 to 15, and 30 "
+        "onwards of season 1)"
+    )
+
+
 def uses_torrent_params(client) -> bool:
     """True on 4.6+, where a rule's torrent parameters live in torrentParams."""
     return client.supports("rss_rule_torrent_params")
@@ -362,6 +384,9 @@ class Rules(Resource):
                     warning = regex_warning(f"rules[{name}].{field}", merged[name].get(field) or "")
                     if warning:
                         self.task.warn(warning)
+            warning = episode_filter_warning(f"rules[{name}].episode_filter", merged[name].get("episode_filter") or "")
+            if warning:
+                self.task.warn(warning)
         warn_when_off(self.task, merged)
         state.update({name: merged[name] for name in list(plan.create) + list(plan.update)})
         return state

@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 
 from ._connection import url_secrets
 from ._deadline import Deadline, DeadlineAdapter, DeadlineExceeded, read_body
-from ._diagnose import login_redirect, proxy_login_redirect, short
+from ._diagnose import login_redirect, proxy_failure, proxy_login_redirect, short
 from ._errors import ConnectionFailed, InvalidInput, RedirectRefused, RequestDeadlineExceeded
 from ._url import MASK, mask_url, origin
 
@@ -341,6 +341,11 @@ class Transport:
                     "to HTTPS"
                 )
             return ConnectionFailed(f"TLS handshake with {where} failed: {reason}")
+        if isinstance(exc, requests.exceptions.ProxyError):
+            url = exc.request.url if exc.request is not None else where
+            proxies = {**requests.utils.get_environ_proxies(url), **(self.requests_args.get("proxies") or {})}
+            proxy = requests.utils.select_proxy(url, proxies)
+            return ConnectionFailed(proxy_failure(where, mask_url(proxy) if proxy else None, reason))
         if _is_timeout(exc):
             if self.scheme == "https":
                 # qBittorrent never answers a TLS handshake on a plain-HTTP port: it waits for the timeout.
@@ -367,8 +372,9 @@ def _reason(exc: Exception) -> str:
     inner = exc.args[0] if exc.args else exc
     inner = getattr(inner, "reason", inner)
     text = str(inner)
-    if isinstance(inner, Exception) and inner.args and isinstance(inner.args[0], Exception):
-        text = str(inner.args[0])  # SSLError(SSLCertVerificationError(...)) and the like
+    nested = [arg for arg in getattr(inner, "args", ()) if isinstance(arg, Exception)]
+    if isinstance(inner, Exception) and nested:
+        text = str(nested[0])  # SSLError(SSLCertVerificationError(...)), ProxyError('...', NewConnectionError(...))
     text = text.split("Failed to establish a new connection: ", 1)[-1]
     return short(text, 400)
 

@@ -66,7 +66,12 @@ options:
         which it is.
     type: bool
   episode_filter:
-    description: An episode filter such as V(1x01-;) or V(2x01-2x10;3x01-;), in qBittorrent's syntax.
+    description:
+      - An episode filter in qBittorrent's syntax, one season then episodes each ended by V(;)
+        (a number, a range V(N-M), or V(N-) for episode N onwards and every later season).
+        V(1x2;8-15;30-;) matches episodes 2, 8 to 15, and 30 onwards of season 1; V(1x01-;) every episode.
+      - The server keeps a filter in another form, and the rule then matches no article, so such a filter is sent
+        with a warning.
     type: str
   smart_filter:
     description:

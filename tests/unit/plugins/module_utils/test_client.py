@@ -375,6 +375,31 @@ def test_connection_refused_is_one_clear_error(monkeypatch):
         client.get("app/preferences")
 
 
+def _closed_port() -> int:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return listener.getsockname()[1]
+
+
+@pytest.mark.parametrize("from_environment", [False, True])
+def test_a_broken_forward_proxy_is_named_not_the_webui(monkeypatch, from_environment):
+    proxy = f"http://proxyuser:proxysecret@127.0.0.1:{_closed_port()}"
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    args = {"retries": 0, "timeout": 2}
+    if from_environment:
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+    else:
+        args["requests_args"] = {"proxies": {"http": proxy}}
+    url = f"http://127.0.0.1:{_closed_port()}"
+    with pytest.raises(ConnectionFailed) as info, Client(url, "admin", "pw", **args) as client:
+        client.get("app/preferences")
+    message = str(info.value)
+    assert "through the HTTP proxy http://********@127.0.0.1:" in message, message
+    assert "Connection refused" in message and "NO_PROXY" in message
+    assert "proxyuser" not in message and "proxysecret" not in message and "Is qBittorrent" not in message
+
+
 def test_timeout_message_names_the_option(monkeypatch):
     install(monkeypatch, _client, {("POST", "auth/login"): requests.exceptions.ReadTimeout("read timed out")})
     with pytest.raises(ConnectionFailed, match="timeout option"), Client(BASE, "admin", "pw", timeout=2) as client:

@@ -116,6 +116,13 @@ def test_regex_check_warns_where_python_cannot_read_the_pattern():
     assert "sent as it is" in rules.regex_warning("must_contain", r"\p{L}+")
 
 
+def test_episode_filter_warns_where_qbittorrent_matches_nothing():
+    for good in ("", "1x01-;", "1x2;8-15;5;30-;", "12X3;"):
+        assert rules.episode_filter_warning("episode_filter", good) is None, good
+    for bad in ("1x2", "S01E02", "2x01-2x10;3x01-;", "x1;", "1x;", "1xabc;"):
+        assert "matches no article" in rules.episode_filter_warning("episode_filter", bad), bad
+
+
 def test_rule_fields_check_and_normalise():
     problems = _fields.Problems()
     for name, value, message in [

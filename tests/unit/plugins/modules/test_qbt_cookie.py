@@ -113,10 +113,22 @@ def test_bad_input_names_every_problem_and_never_the_value(monkeypatch):
         "cookies[c].path",
         "cookies[c].expiration",
         "in the past",
-        "cookies[d].value: a cookie declared present needs a value",
+        "cookies[d@t.example/].value: a cookie declared present needs a value",
     ):
         assert part in message
     assert "top" not in message
+
+
+def test_cookies_of_one_name_on_several_domains_are_told_apart_in_messages(monkeypatch):
+    routes, _state = server([])
+    declared = [
+        {"name": "uid", "domain": "a.example", "value": "v", "expiration": LATER},
+        {"name": "uid", "domain": "b.example", "value": "v", "expiration": 1000},
+    ]
+    with pytest.raises(InvalidInput) as info:
+        run(monkeypatch, routes, cookies=declared)
+    assert "cookies[uid@b.example/].expiration" in str(info.value)
+    assert "a.example" not in str(info.value)
 
 
 def test_older_servers_get_the_release_in_the_message(monkeypatch):
