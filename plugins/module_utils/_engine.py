@@ -216,6 +216,7 @@ def desired_state(
     problem of every item in one message, then the version gates of the declared fields."""
     problems = problems or Problems()
     desired: dict[str, Any] = {}
+    options: dict[str, Callable[[str], str]] = {}
     for item, option in items:
         name = problems.check(resource.check_key, option(resource.key), item[resource.key])
         values = None if item.get("state", "present") == "absent" else resource.item_values(item, option, problems)
@@ -224,17 +225,14 @@ def desired_state(
         if name in desired:
             problems.add(f"{resource.list_option}: {name!r} is declared more than once; declare each item once")
         desired[name] = values
+        options[name] = option
     resource.check_desired(desired, problems)
     problems.raise_any()
     apply_gates(resource, desired)
     paths = [name for name, field in resource.fields.items() if field.check is path]
     refuse_foreign_paths(
         resource.client,
-        [
-            (f"{resource.list_option}[{key}].{name}", (values or {}).get(name))
-            for key, values in desired.items()
-            for name in paths
-        ],
+        [(options[key](name), (values or {}).get(name)) for key, values in desired.items() for name in paths],
     )
     return desired
 

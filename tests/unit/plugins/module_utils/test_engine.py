@@ -230,3 +230,19 @@ def test_windows_paths_are_refused_for_a_server_that_is_not_windows():
         refuse_foreign_paths(client, [("save_path", "C:\\dl")])
     refuse_foreign_paths(PlatformClient("windows"), [("save_path", "C:\\dl")])
     refuse_foreign_paths(PlatformClient(None), [("save_path", "C:\\dl")])  # an older server does not say
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"name": "a", "path": "C:\\dl", "size": None, "color": None}, "path: "),
+        ({"shelves": [item("a", path="C:\\dl")]}, "shelves[a].path: "),
+    ],
+)
+def test_a_windows_path_is_named_as_the_task_wrote_it(params, named):
+    task = FakeTask(**params)
+    shelf = Shelf(task, {})
+    shelf.client = PlatformClient("linux")
+    with pytest.raises(InvalidInput) as caught:
+        declare(shelf)
+    assert str(caught.value).startswith(f"{named}'C:\\\\dl' is a Windows path"), str(caught.value)
