@@ -61,7 +61,6 @@ FIELDS = {
     "value": Field({"type": "str", "no_log": True}, cookie_value),
     "expiration": Field({"type": "int"}, expiration),
 }
-ITEM_OPTIONS = ["domain", "path", *FIELDS, "state"]
 
 
 def cookie_name(option: str, value: Any) -> str:
@@ -141,15 +140,19 @@ def masked(cookies: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 class Cookies(Resource):
     list_option = "cookies"
+    key_options = {"domain": {"type": "str", "required": True}, "path": {"type": "str"}}
     noun = "cookie"
     fields = FIELDS
+    requires = ("app/setCookies", "cookies")
 
-    def desired(self) -> dict[str, Any]:
+    def desired(self, single=None, item_options=None) -> dict[str, Any]:
         """The declared cookies by key: each name, domain and path checked first (every problem at once), then the
         engine's checks of the values."""
         problems = _fields.Problems()
         keyed = []
-        for item, option in declared_items(self.task.params, self.list_option, "name", ITEM_OPTIONS):
+        for item, option in declared_items(
+            self.task.params, self.list_option, "name", [*self.key_options, *FIELDS, "state"]
+        ):
             parts = (
                 problems.check(cookie_name, option("name"), item["name"]),
                 problems.check(cookie_domain, option("domain"), item["domain"]),
