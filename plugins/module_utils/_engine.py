@@ -196,6 +196,14 @@ class Setting(Resource):
     state read are {field: value}, the plan {field: (before, after)} of the declared fields that differ, and
     the result key (list_option) holds the declared fields after the task."""
 
+    def desired(self, single=None, item_options=None):
+        """The declared fields, each checked (every problem at once), then the version gates of the fields."""
+        problems = Problems()
+        desired = self.item_values(self.task.params, lambda name: name, problems)
+        problems.raise_any()
+        apply_gates(self, {self.list_option: desired})
+        return desired
+
     def plan(self, current, desired, purge=False):
         return differences(current, desired, normalizers(self.fields))
 
