@@ -24,7 +24,8 @@ from typing import Any
 
 from ._diff import Plan, after_values, differences, plan_items
 from ._errors import InvalidInput, QbtError
-from ._fields import Problems, is_windows_path, path
+from ._fields import Problems, path
+from ._platform import refuse_foreign_paths
 
 STATE_OPTION = {"state": {"type": "str", "choices": ["present", "absent"], "default": "present"}}
 PURGE_OPTIONS = {
@@ -307,37 +308,6 @@ def apply_gates(resource: Resource, desired: Mapping[str, Any]) -> None:
             for values in desired.values():
                 if values:
                     values.pop(name, None)
-
-
-def server_platform(client) -> str | None:
-    """The platform the server runs on ('linux', 'macos', 'windows'; app/buildInfo has it from qBittorrent 5.0),
-    or None when the server does not say."""
-    try:
-        if not client.supports("app/buildInfo"):
-            return None
-        platform = client.get_json("app/buildInfo").get("platform")
-    except QbtError:
-        return None
-    return platform if isinstance(platform, str) and platform else None
-
-
-def refuse_foreign_paths(client, paths: Iterable[tuple[str, Any]]) -> None:
-    """Refuse Windows paths (option, value) for a server that says it is not Windows, before any write; read the
-    platform only when a Windows path is declared, so POSIX paths cost nothing. A Windows path on a Linux server
-    would be taken as a relative path and nested under the server's working directory."""
-    windows = [(option, value) for option, value in paths if isinstance(value, str) and is_windows_path(value)]
-    if not windows:
-        return
-    platform = server_platform(client)
-    if platform is None or platform == "windows":
-        return
-    problems = Problems()
-    for option, value in windows:
-        problems.add(
-            f"{option}: {value!r} is a Windows path, but the qBittorrent server runs on {platform}; give an "
-            "absolute POSIX path such as /downloads/movies"
-        )
-    problems.raise_any()
 
 
 def guard_purge(resource: Resource, plan, desired: Mapping[str, Any]) -> None:

@@ -15,7 +15,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from . import _engine
+from . import _engine, _platform
 from . import _webui_change as webui
 from ._diff import MASK, after_values, differences, masked_change
 from ._errors import InvalidInput, QbtError
@@ -148,7 +148,7 @@ def server_platform(task, declared: Mapping[str, Any]) -> str | None:
     """The server's platform (linux, macos, windows) when a declared path needs it, else None (unknown)."""
     if not any(path_platform_matters(value) for key, value in declared.items() if key in PATH_VALUE_KEYS):
         return None
-    return _engine.server_platform(task.client)
+    return _platform.server_platform(task.client)
 
 
 def check_unknown(task, res: Resolution, current: Mapping[str, Any]) -> list[str]:
