@@ -214,7 +214,10 @@ class Setting(Resource):
     def verify(self, after, plan, current, desired):
         left = self.plan(after, desired)
         if left:
-            raise QbtError(f"{self.list_option}: qBittorrent did not keep what the task declared: {left}")
+            kept = "; ".join(
+                f"{name}: {pair[1]!r} was declared, the server has {pair[0]!r}" for name, pair in left.items()
+            )
+            raise QbtError(f"{self.list_option}: qBittorrent did not keep what the task declared: {kept}")
 
     def shown(self, state):
         return state
