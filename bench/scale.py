@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -142,16 +143,61 @@ def populate(
     return hashes
 
 
+def remove(server: dict[str, Any], hashes: list[str]) -> None:
+    """Delete these torrents from SERVER (without data) straight through its API: cleanup, never measured."""
+    http, api = session(server)
+    try:
+        for first in range(0, len(hashes), BATCH):
+            http.post(api + "torrents/delete", data={"hashes": "|".join(hashes[first : first + BATCH]),
+                                                      "deleteFiles": "false"}, timeout=300)  # fmt: skip
+        deadline = time.monotonic() + 120
+        while listed(http, api, hashes) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        http.post(api + "auth/logout", timeout=60)
+
+
+def server_read(server: dict[str, Any], probes: int = 3) -> tuple[float, int]:
+    """(median seconds, bytes) of one torrents/info read of every torrent, straight to the server: the server's
+    own time (serializing, sending over loopback), without decoding the JSON."""
+    http, api = session(server)
+    times, size = [], 0
+    try:
+        for _probe in range(probes):
+            started = time.perf_counter()
+            answer = http.get(api + "torrents/info", timeout=600)
+            size = len(answer.content)
+            times.append(time.perf_counter() - started)
+    finally:
+        http.post(api + "auth/logout", timeout=60)
+    return round(statistics.median(times), 4), size
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python3 bench/scale.py populate --state DIR --versions sid --count N`: start, fill, report, stop."""
+    """`populate --state DIR --versions sid --count N` (start, fill, stop), or `run --work DIR [--quick]`: the
+    big-server scenario of bench/run --scale (scale_bench.py)."""
     import argparse  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("command", choices=["populate"])
-    parser.add_argument("--state", type=Path, required=True)
-    parser.add_argument("--versions", default="sid")
+    parser.add_argument("command", choices=["populate", "run"])
+    parser.add_argument("--state", type=Path)
+    parser.add_argument("--work", type=Path)
+    parser.add_argument("--versions", help="server versions (default: populate sid, run 4.5.2,sid)")
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", type=Path, default=BENCH / "results")
+    parser.add_argument("--sizes", help="torrent counts of the big server, ascending (default 1000,5000,10000,20000)")
+    parser.add_argument("--reps", type=int, help="repetitions at the largest size (default 3, --quick 1)")
     args = parser.parse_args(argv)
+    args.versions = args.versions or ("sid" if args.command == "populate" else "4.5.2,sid")
+    if args.command == "run":
+        if args.work is None:
+            parser.error("run needs --work")
+        import scale_bench  # noqa: PLC0415  (bench/scale_bench.py)
+
+        return scale_bench.run(args)
+    if args.state is None:
+        parser.error("populate needs --state")
     with harness_servers(args.state.resolve(), args.versions.split(",")) as entries:
         for entry in entries.values():
             populate(entry, args.count)
