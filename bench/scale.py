@@ -186,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
-    parser.add_argument("--sizes", help="torrent counts of the big server, ascending (default 1000,5000,10000,20000)")
+    parser.add_argument(
+        "--sizes", help="torrent counts of the big server, ascending (default 2000,10000,20000; --quick 500,2000)"
+    )
     parser.add_argument("--reps", type=int, help="repetitions at the largest size (default 3, --quick 1)")
     args = parser.parse_args(argv)
     args.versions = args.versions or ("sid" if args.command == "populate" else "4.5.2,sid")
