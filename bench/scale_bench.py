@@ -96,8 +96,10 @@ class Runner:
         return {"wall": round(wall, 3), "rss_mb": round(int(rss[-1]) / 1024, 1) if rss else None, "tasks": seconds}
 
 
-def connection(server: dict[str, Any]) -> dict[str, str]:
-    return {"url": server["url"], "username": server["username"], "password": server["password"]}
+def connection(server: dict[str, Any]) -> dict[str, Any]:
+    # timeout is per HTTP call: one read of 20,000 torrents can take 4.5.2 longer than the default 15 s on a busy
+    # machine (the first full run failed there)
+    return {"url": server["url"], "username": server["username"], "password": server["password"], "timeout": 300}
 
 
 def info_task(name: str, server: dict[str, Any], **options: Any) -> dict[str, Any]:
