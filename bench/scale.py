@@ -116,8 +116,8 @@ def populate(
         for first in range(0, len(pending), batch):
             links = [magnet(index[h], prefix) for h in pending[first : first + batch]]
             # "stopped" (5.0+) and "paused" (before 5.0): a stopped magnet never announces nor looks for metadata.
-            answer = http.post(api + "torrents/add", data={"urls": "\n".join(links), "stopped": "true",
-                                                            "paused": "true"}, timeout=300)  # fmt: skip
+            fields = {"urls": "\n".join(links), "stopped": "true", "paused": "true"}
+            answer = http.post(api + "torrents/add", data=fields, timeout=300)
             if answer.status_code != 200:
                 raise RuntimeError(f"torrents/add answered {answer.status_code}: {answer.text[:200]}")
             # The server adds magnets asynchronously: wait for this batch's last one, so the queue stays short.
@@ -148,8 +148,8 @@ def remove(server: dict[str, Any], hashes: list[str]) -> None:
     http, api = session(server)
     try:
         for first in range(0, len(hashes), BATCH):
-            http.post(api + "torrents/delete", data={"hashes": "|".join(hashes[first : first + BATCH]),
-                                                      "deleteFiles": "false"}, timeout=300)  # fmt: skip
+            fields = {"hashes": "|".join(hashes[first : first + BATCH]), "deleteFiles": "false"}
+            http.post(api + "torrents/delete", data=fields, timeout=300)
         deadline = time.monotonic() + 120
         while listed(http, api, hashes) and time.monotonic() < deadline:
             time.sleep(0.1)

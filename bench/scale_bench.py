@@ -147,8 +147,8 @@ class Scale:
     def baselines(self, version: str, servers: dict[str, dict[str, Any]], size: int, rep: int) -> None:
         """At the largest size: the same idempotent tasks on the small servers, adding on BIG and EMPTY."""
         for n in self.idem:
-            result = self.runner.run(f"{version}-small-{n}-r{rep}", [torrent_task(f"idem_{n}", servers[f"s{n}"],
-                                                                                   by_hash(n))])  # fmt: skip
+            task = torrent_task(f"idem_{n}", servers[f"s{n}"], by_hash(n))
+            result = self.runner.run(f"{version}-small-{n}-r{rep}", [task])
             self.record(version, f"idem_{n}", n, result["tasks"].get(f"idem_{n}"), rep=rep, baseline=True)
         for where in ("big", "empty"):
             self.added += 1
@@ -272,7 +272,7 @@ def plot(result: dict[str, Any], path: Path) -> None:
                                      if not r.get("baseline")])) for size in sizes]  # fmt: skip
             points = [(x, y) for x, y in points if y is not None]
             if points:
-                axis.plot([x for x, _ in points], [y for _, y in points], style, label=label)
+                axis.plot([point[0] for point in points], [point[1] for point in points], style, label=label)
         axis.set_title(f"qBittorrent {version}")
         axis.set_xlabel("torrents on the server")
         axis.set_ylabel("seconds (task wall time; server: one read)")

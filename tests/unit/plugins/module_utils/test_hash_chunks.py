@@ -83,8 +83,8 @@ def test_stopped_ids_and_info_filters_are_chunked():
 
 def test_read_views_returns_only_the_fields_asked_for():
     client = Recorder([{"hash": HASHES[0], "name": "a", "state": "pausedDL", "tags": "b, a", "up_limit": 5}])
-    assert T.read_views(client, None, ["name", "state", "tags"]) == [{"name": "a", "state": "stoppedDL",
-                                                                       "tags": ["a", "b"]}]  # fmt: skip
+    expected = [{"name": "a", "state": "stoppedDL", "tags": ["a", "b"]}]
+    assert T.read_views(client, None, ["name", "state", "tags"]) == expected
     assert T.read_views(client, None, ["raw", "hash"])[0] == {"raw": client.server[0], "hash": HASHES[0]}
     assert set(T.read_views(client, None)[0]) >= {"hash", "name", "upload_limit", "raw"}
 
@@ -125,8 +125,8 @@ def _entry(v1, v2=""):
 
 def test_v2_torrents_reads_only_the_torrents_with_a_v2_hash():
     v2 = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(100)]
-    server = [_entry(value) for value in HASHES[:1000]] + [_entry(HASHES[1000 + i], value) for i, value in
-                                                             enumerate(v2)]  # fmt: skip
+    server = [_entry(value) for value in HASHES[:1000]]
+    server += [_entry(HASHES[1000 + i], value) for i, value in enumerate(v2)]
     client = Recorder(server)
     found = T.v2_torrents(client)
     assert sorted(entry["infohash_v2"] for entry in found) == sorted(v2)
