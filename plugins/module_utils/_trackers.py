@@ -30,7 +30,8 @@ def tracker_urls(option: str, urls: Iterable[str]) -> list[str]:
 
 
 def read_tracker_urls(client, entries: Iterable[dict[str, Any]], wanted: Callable[[Mapping[str, Any]], bool]) -> None:
-    """Give each entry for which wanted(entry) is true its 'tracker_urls', without the pseudo trackers.
+    """Give each entry for which wanted(entry) is true its 'tracker_urls', without the pseudo trackers, and
+    'tracker_entries', the server's entries of them (url, tier, status, msg).
 
     5.1+ listed them in the torrents/info read (includeTrackers); older servers need one torrents/trackers read
     per torrent, skipped for torrents whose trackers_count is 0.
@@ -41,7 +42,8 @@ def read_tracker_urls(client, entries: Iterable[dict[str, Any]], wanted: Callabl
         listed = entry.get("trackers")
         if listed is None and entry.get("trackers_count", 1):
             listed = client.get_json("torrents/trackers", {"hash": entry["hash"]})
-        entry["tracker_urls"] = [item["url"] for item in listed or [] if not item["url"].startswith(_PSEUDO)]
+        entry["tracker_entries"] = [item for item in listed or [] if not item["url"].startswith(_PSEUDO)]
+        entry["tracker_urls"] = [item["url"] for item in entry["tracker_entries"]]
 
 
 def _per_hash_calls(client, hashes: list[str]) -> list[str]:
@@ -61,3 +63,14 @@ def remove_trackers(client, hashes: list[str], urls: list[str]) -> None:
     """POST torrents/removeTrackers (urls |-separated)."""
     for target in _per_hash_calls(client, hashes):
         client.post("torrents/removeTrackers", {"hash": target, "urls": "|".join(urls)})
+
+
+def edit_tracker(client, hashes: list[str], original: str, new: str) -> None:
+    """POST torrents/editTracker for each torrent (it takes one hash on every version); the tracker keeps its tier.
+
+    The edited URL is 'url' from WebAPI 2.13.0 and 'origUrl' before (feature edit_tracker_url). The server answers
+    409 when the new URL is already a tracker of the torrent or the old one is not (editTrackerAction).
+    """
+    field = "url" if client.supports("edit_tracker_url") else "origUrl"
+    for torrent_hash in hashes:
+        client.post("torrents/editTracker", {"hash": torrent_hash, field: original, "newUrl": new})
