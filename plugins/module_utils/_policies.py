@@ -262,14 +262,14 @@ def apply_policies(torrent: TorrentPlan, found: list[Policy], entry: Mapping[str
             return
         for key, value in policy.values.items():
             after[key] = value
-            torrent.sources.setdefault(key, []).append(policy.name)
+            torrent.sources[key] = [policy.name]  # the later value wins, and with it its policy
         if policy.add_tags or policy.remove_tags:
             tags_now = [tag for tag in tags_now if tag not in policy.remove_tags]
             tags_now += [tag for tag in policy.add_tags if tag not in tags_now]
             torrent.sources.setdefault("tags", []).append(policy.name)
         if policy.state:
             after["state"] = policy.state
-            torrent.sources.setdefault("state", []).append(policy.name)
+            torrent.sources["state"] = [policy.name]
         if trackers.apply(policy):
             torrent.sources.setdefault("trackers", []).append(policy.name)
     changes = differences(view, after, NORMALIZERS)
