@@ -244,7 +244,7 @@ def plan(client, policies: list[Policy], mode: str, entries: list[dict[str, Any]
         torrent = TorrentPlan(entry, view)
         apply_policies(torrent, found, entry)
         plans.append(torrent)
-    check_categories(client, plans, entries)
+    check_categories(client, plans, entries, policies)
     return plans
 
 
@@ -337,21 +337,22 @@ class TrackerList:
         return [item["url"] for item in self.entries]
 
 
-def check_categories(client, plans: list[TorrentPlan], entries: list[dict[str, Any]]) -> None:
+def check_categories(client, plans: list[TorrentPlan], entries: list[dict[str, Any]], policies: list[Policy]) -> None:
     """A category a policy sets must exist (setCategory answers 409 otherwise): refused before any write.
 
     A category that a torrent carries exists, so the categories are read only for one that none carries.
     """
-    wanted = {t.changes["category"][1]: t for t in plans if "category" in t.changes and t.changes["category"][1]}
-    carried = {entry.get("category") for entry in entries}
-    unknown = set(wanted) - carried
-    if unknown:
-        missing = sorted(unknown - set(_categories.read(client)))
-        if missing:
-            raise InvalidInput(
-                f"set.category: the categories {', '.join(map(repr, missing))} do not exist; create them with "
-                "qbt_category first"
+    wanted = {t.changes["category"][1] for t in plans if "category" in t.changes and t.changes["category"][1]}
+    unknown = wanted - {entry.get("category") for entry in entries}
+    missing = sorted(unknown - set(_categories.read(client))) if unknown else []
+    problems = Problems()
+    for policy in policies:
+        if policy.values.get("category") in missing:
+            problems.add(
+                f"{policy.option}.set.category: the category {policy.values['category']!r} does not exist; create "
+                "it with qbt_category first"
             )
+    problems.raise_any()
 
 
 def guard(plans: list[TorrentPlan], max_changes: int) -> None:
