@@ -80,9 +80,10 @@ options:
   reveal_tracker_secrets:
     description:
       - Show the torrents' tracker URLs (C(raw.tracker), C(raw.magnet_uri) and any other URL in the torrents subset)
-        as they are. By default the parts that look like a credential are replaced by C(********): the user and
-        password of a URL, and every path segment or query value made of 16 or more letters and digits (a passkey).
-        The info hashes of a magnet are not masked.
+        as they are.
+      - By default the parts that look like a credential are replaced by C(********), namely the user and password
+        of a URL, and every path segment or query value made of 16 or more letters and digits (a passkey). The info
+        hashes of a magnet are not masked.
     type: bool
     default: false
     version_added: 0.2.0

@@ -179,10 +179,10 @@ options:
     default: 120
   reveal_tracker_secrets:
     description:
-      - Show tracker URLs and magnets in the results, the diff, warnings and errors as they are. By default the parts
-        that look like a credential are replaced by C(********): the user and password of a URL, and every path
-        segment or query value made of 16 or more letters and digits (a passkey). A change of only such a part shows
-        as the same masked URL before and after.
+      - Show tracker URLs and magnets in the results, the diff, warnings and errors as they are.
+      - By default the parts that look like a credential are replaced by C(********), namely the user and password
+        of a URL, and every path segment or query value made of 16 or more letters and digits (a passkey). A change
+        of only such a part shows as the same masked URL before and after.
     type: bool
     default: false
     version_added: 0.2.0

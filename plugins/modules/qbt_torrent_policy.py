@@ -226,10 +226,11 @@ options:
     default: 100
   reveal_tracker_secrets:
     description:
-      - Show tracker URLs as they are. By default the parts that look like a credential are replaced by
-        C(********) in every output of the module: the user and password of a URL, and every path segment or
-        query value made of 16 or more letters and digits (a passkey). A change of only such a part shows as the
-        same masked URL before and after.
+      - Show tracker URLs as they are.
+      - By default the parts that look like a credential are replaced by C(********) in every output of the module
+        (results, diff, warnings, errors), namely the user and password of a URL, and every path segment or query
+        value made of 16 or more letters and digits (a passkey). A change of only such a part shows as the same
+        masked URL before and after.
     type: bool
     default: false
 notes:
