@@ -11,7 +11,6 @@ addTrackers/removeTrackers before 5.2 (_trackers). State changes show after 1-1.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +21,7 @@ from ._errors import InvalidInput, QbtError
 from ._fields import Problems, normalize_tags, tags
 from ._policy_match import MATCH_OPTIONS, Match, regex
 from ._torrent_fields import SHARE_LIMIT_ACTIONS, category_or_none, parameters
-from ._trackers import tracker_urls
+from ._trackers import TrackerEdits, tracker_urls
 from ._versions import gap
 
 SETTLE_TIMEOUT = 30.0
@@ -89,7 +88,7 @@ NORMALIZERS = {
 class Policy:
     """One declared policy: its name, match, the values it sets and its tracker edits, all checked."""
 
-    def __init__(self, index: int, params: Mapping[str, Any], problems: Problems, client) -> None:
+    def __init__(self, index: int, params: Mapping[str, Any], problems: Problems) -> None:
         self.index = index
         self.name = params["name"]
         self.option = f"policies[{index}]"
@@ -149,7 +148,7 @@ def declared(params: Mapping[str, Any], client) -> list[Policy]:
     problems = Problems()
     if params["max_changes"] < 1:
         problems.add(f"max_changes: {params['max_changes']} allows no change; give 1 or more")
-    policies = [Policy(index, item, problems, client) for index, item in enumerate(params["policies"])]
+    policies = [Policy(index, item, problems) for index, item in enumerate(params["policies"])]
     if not policies:
         problems.add("policies: give at least one policy")
     seen: dict[str, int] = {}
@@ -253,7 +252,7 @@ def apply_policies(torrent: TorrentPlan, found: list[Policy], entry: Mapping[str
     after: dict[str, Any] = {}
     current_tags = list(view.get("tags", []))
     tags_now = list(current_tags)
-    trackers = TrackerList(entry.get("tracker_entries"))
+    trackers = TrackerEdits(entry.get("tracker_entries"))
     for policy in found:
         torrent.policies.append(policy.name)
         if policy.state == "absent":
@@ -270,7 +269,7 @@ def apply_policies(torrent: TorrentPlan, found: list[Policy], entry: Mapping[str
         if policy.state:
             after["state"] = policy.state
             torrent.sources["state"] = [policy.name]
-        if trackers.apply(policy):
+        if trackers.apply(policy.option, policy.replace, policy.remove, policy.add):
             torrent.sources.setdefault("trackers", []).append(policy.name)
     changes = differences(view, after, NORMALIZERS)
     if sorted(tags_now) != sorted(current_tags):
@@ -279,62 +278,6 @@ def apply_policies(torrent: TorrentPlan, found: list[Policy], entry: Mapping[str
     if torrent.edits or torrent.remove_urls or torrent.add_urls:
         changes["trackers"] = (trackers.before(), trackers.after())
     torrent.changes = changes
-
-
-class TrackerList:
-    """A torrent's trackers as the policies edit them: each entry remembers the URL it had on the server."""
-
-    def __init__(self, entries) -> None:
-        self.entries = [{"original": item["url"], "url": item["url"]} for item in entries or []]
-        self.originals = [item["url"] for item in entries or []]
-
-    def apply(self, policy: Policy) -> bool:
-        """Replace, then remove, then add, as POLICY says; True when anything changed."""
-        changed = False
-        for number, pattern, replacement in policy.replace:
-            for item in list(self.entries):
-                try:
-                    new = pattern.sub(replacement, item["url"])
-                except (re.error, IndexError) as exc:
-                    raise InvalidInput(
-                        f"{policy.option}.trackers.replace[{number}].replacement: {replacement!r} does not fit the "
-                        f"regex ({exc})"
-                    ) from exc
-                if new == item["url"]:
-                    continue
-                tracker_urls(f"{policy.option}.trackers.replace[{number}]", [new])
-                changed = True
-                if any(other["url"] == new for other in self.entries if other is not item):
-                    self.entries.remove(item)  # the URL is there already (editTracker would answer 409)
-                else:
-                    item["url"] = new
-        for pattern in policy.remove:
-            kept = [item for item in self.entries if not (pattern and pattern.search(item["url"]))]
-            changed = changed or len(kept) != len(self.entries)
-            self.entries = kept
-        for url in policy.add:
-            if all(item["url"] != url for item in self.entries):
-                self.entries.append({"original": None, "url": url})
-                changed = True
-        return changed
-
-    def operations(self) -> tuple[list[tuple[str, str]], list[str], list[str]]:
-        """(editTracker pairs, URLs to remove, URLs to add) that turn the server's list into this one."""
-        kept = {item["original"] for item in self.entries}
-        edits = [
-            (item["original"], item["url"])
-            for item in self.entries
-            if item["original"] and item["url"] != item["original"]
-        ]
-        removes = [url for url in self.originals if url not in kept]
-        adds = [item["url"] for item in self.entries if item["original"] is None and item["url"] not in self.originals]
-        return edits, removes, adds
-
-    def before(self) -> list[str]:
-        return list(self.originals)
-
-    def after(self) -> list[str]:
-        return [item["url"] for item in self.entries]
 
 
 def check_categories(client, plans: list[TorrentPlan], entries: list[dict[str, Any]], policies: list[Policy]) -> None:

@@ -74,3 +74,61 @@ def edit_tracker(client, hashes: list[str], original: str, new: str) -> None:
     field = "url" if client.supports("edit_tracker_url") else "origUrl"
     for torrent_hash in hashes:
         client.post("torrents/editTracker", {"hash": torrent_hash, field: original, "newUrl": new})
+
+
+class TrackerEdits:
+    """A torrent's trackers as tracker edits (qbt_torrent_policy) change them: each entry remembers the URL it
+    had on the server, so the edits become editTracker calls (the tracker keeps its tier), removals and additions."""
+
+    def __init__(self, entries) -> None:
+        self.entries = [{"original": item["url"], "url": item["url"]} for item in entries or []]
+        self.originals = [item["url"] for item in entries or []]
+
+    def apply(self, option: str, replace, remove, add) -> bool:
+        """Replace ((number, compiled regex, replacement) each), then remove (compiled regexes), then add (URLs);
+        OPTION names the policy in messages. True when anything changed."""
+        changed = False
+        for number, pattern, replacement in replace:
+            for item in list(self.entries):
+                try:
+                    new = pattern.sub(replacement, item["url"])
+                except (re.error, IndexError) as exc:
+                    raise InvalidInput(
+                        f"{option}.trackers.replace[{number}].replacement: {replacement!r} does not fit the "
+                        f"regex ({exc})"
+                    ) from exc
+                if new == item["url"]:
+                    continue
+                tracker_urls(f"{option}.trackers.replace[{number}]", [new])
+                changed = True
+                if any(other["url"] == new for other in self.entries if other is not item):
+                    self.entries.remove(item)  # the URL is there already (editTracker would answer 409)
+                else:
+                    item["url"] = new
+        for pattern in remove:
+            kept = [item for item in self.entries if not (pattern and pattern.search(item["url"]))]
+            changed = changed or len(kept) != len(self.entries)
+            self.entries = kept
+        for url in add:
+            if all(item["url"] != url for item in self.entries):
+                self.entries.append({"original": None, "url": url})
+                changed = True
+        return changed
+
+    def operations(self) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+        """(editTracker pairs, URLs to remove, URLs to add) that turn the server's list into this one."""
+        kept = {item["original"] for item in self.entries}
+        edits = [
+            (item["original"], item["url"])
+            for item in self.entries
+            if item["original"] and item["url"] != item["original"]
+        ]
+        removes = [url for url in self.originals if url not in kept]
+        adds = [item["url"] for item in self.entries if item["original"] is None and item["url"] not in self.originals]
+        return edits, removes, adds
+
+    def before(self) -> list[str]:
+        return list(self.originals)
+
+    def after(self) -> list[str]:
+        return [item["url"] for item in self.entries]
