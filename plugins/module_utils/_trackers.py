@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from . import _hash_chunks as H
 from ._errors import InvalidInput
+from ._fields import mask_tracker_url
 
 _TRACKER_URL = re.compile(r"^(https?|udp|wss?)://[^\s|]+$", re.IGNORECASE)
 # torrents/trackers lists the DHT, PeX and LSD pseudo trackers as '** [DHT] **' and the like.
@@ -47,9 +49,10 @@ def read_tracker_urls(client, entries: Iterable[dict[str, Any]], wanted: Callabl
 
 
 def _per_hash_calls(client, hashes: list[str]) -> list[str]:
-    """5.2+ takes a |-list of hashes in addTrackers/removeTrackers; before, one call per torrent."""
+    """5.2+ takes a |-list of hashes in addTrackers/removeTrackers (in body-sized chunks); before, one call per
+    torrent."""
     if client.supports("trackers_many_hashes"):
-        return ["|".join(hashes)]
+        return [H.join(run) for run in H.chunks(hashes, H.BODY_BYTES)]
     return list(hashes)
 
 
@@ -132,3 +135,23 @@ class TrackerEdits:
 
     def after(self) -> list[str]:
         return [item["url"] for item in self.entries]
+
+
+# The fields of a torrent that hold tracker URLs: the current tracker and the magnet's tr= parameters.
+_URL_FIELDS = ("tracker", "magnet_uri")
+
+
+def mask_torrent_urls(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """qbt_info's torrents (_torrents.read_views) with the passkeys of their tracker URLs masked, in place
+    (_fields.mask_tracker_url).
+
+    Only the fields that hold tracker URLs are looked at, so that a read of every torrent of a big server costs
+    one check per torrent, not a walk over all its fields."""
+    for torrent in views:
+        for entry in (torrent, torrent.get("raw") or {}):
+            for key in _URL_FIELDS:
+                if entry.get(key):
+                    entry[key] = mask_tracker_url(entry[key])
+        if torrent.get("trackers"):
+            torrent["trackers"] = [mask_tracker_url(url) for url in torrent["trackers"]]
+    return views

@@ -133,6 +133,8 @@ FEATURES = {
     # torrents/info reports private from 5.0.0 (serialize_torrent.cpp, commit 914728d9a raised WebAPI to 2.11.1).
     "properties_is_private": ("2.8.19", "4.5.1"),
     "info_private": ("2.11.1", "5.0.0"),
+    # torrents/info reports infohash_v1/infohash_v2 (and so can sort by infohash_v2) from 4.4 (libtorrent 2: v2)
+    "info_hash_v2": ("2.8.4", "4.4.0"),
     # createCategory/editCategory take ratioLimit, seedingTimeLimit, inactiveSeedingTimeLimit, shareLimitAction
     # (observed on 5.3.0, WebAPI 2.16.2; 5.2.x, WebAPI 2.15.x, reports the limits but takes none of them).
     "category_share_limits": ("2.16.0", "5.3.0"),

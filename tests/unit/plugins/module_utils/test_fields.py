@@ -135,3 +135,17 @@ def test_urls_in_messages_and_nested_results_are_masked():
         "torrents": [{"raw": {"tracker": "http://h/********/a", "size": 3}}],
         "hash": key,  # not a URL: left alone
     }
+
+
+def test_qbt_info_torrents_have_their_tracker_urls_masked():
+    from ansible_collections.community.qbittorrent.plugins.module_utils._trackers import mask_torrent_urls
+
+    key = "9f86d081884c7d659a2feaa0c55ad015"
+    magnet = f"magnet:?xt=urn:btih:{'a' * 40}&tr=udp%3A%2F%2Fu%3Ap%40t.example%2Fa"
+    views = [
+        {"hash": "a" * 40, "name": key, "raw": {"tracker": f"https://t.example/{key}/announce", "magnet_uri": magnet}}
+    ]
+    masked = mask_torrent_urls(views)[0]
+    assert masked["raw"]["tracker"] == "https://t.example/********/announce"
+    assert masked["raw"]["magnet_uri"] == f"magnet:?xt=urn:btih:{'a' * 40}&tr=udp%3A%2F%2F********%40t.example%2Fa"
+    assert masked["name"] == key  # not a URL field
