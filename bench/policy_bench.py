@@ -152,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
                                                  encoding="utf-8")  # fmt: skip
     (args.out / "policy-latest.md").write_text("# qbt_torrent_policy on a big server\n\n" + text + "\n",
                                                encoding="utf-8")  # fmt: skip
+    docs = S.REPO / "docs" / "performance.md"
+    start, end = "<!-- bench/run --policy writes from here -->", "<!-- bench/run --policy writes up to here -->"
+    current = docs.read_text(encoding="utf-8")
+    if start in current and end in current and not runner.failures:
+        head, rest = current.split(start, 1)
+        docs.write_text(f"{head}{start}\n{text}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
     print(text)
     if runner.failures:
         print("failed: " + "; ".join(runner.failures), file=sys.stderr)
