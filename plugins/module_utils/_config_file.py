@@ -4,7 +4,9 @@
 
 Keys are named as QSettings names them, group then key with '/' (Preferences, WebUI/Port); the file writes the '/'
 inside a key as '\\' (see _qsettings). The WebUI keys are those of src/base/preferences.cpp (Preferences::
-getWebUIUsername, getWebUIPassword, getWebUIAddress, getWebUIPort: "Preferences/WebUI/...").
+getWebUIUsername, getWebUIPassword, getWebUIAddress, getWebUIPort). Up to 5.2 they are "Preferences/WebUI/...";
+5.3 reads "WebUI/..." and moves the old keys there once (src/app/upgrade.cpp, migrateWebUISettings, run by
+upgrade() for a profile whose Meta/MigrationVersion is below 11, which a new file's missing key counts as).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from ansible_collections.community.qbittorrent.plugins.module_utils._password_ha
 from ansible_collections.community.qbittorrent.plugins.module_utils._qsettings import QSettingsFile, escape_key
 
 PREFERENCES = "Preferences"
-USERNAME, ADDRESS, PORT = "WebUI/Username", "WebUI/Address", "WebUI/Port"
-PASSWORD_KEYS = {"pbkdf2": "WebUI/Password_PBKDF2", "md5": "WebUI/Password_ha1"}
+USERNAME, ADDRESS, PORT = "Username", "Address", "Port"
+PASSWORD_KEYS = {"pbkdf2": "Password_PBKDF2", "md5": "Password_ha1"}
+WEBUI_MIGRATION = 11  # upgrade.cpp: the Meta/MigrationVersion from which the WebUI keys are in [WebUI]
 # keys whose values are shown masked in the diff even when the task does not say secret: true
 SECRET_NAME = re.compile(r"password|passwd|apikey|api_key|passkey|secret|token|cookie", re.IGNORECASE)
 
@@ -49,9 +52,20 @@ def key_name(key: str) -> str:
     return key.strip().replace("\\", "/")
 
 
-def declared(params: dict[str, Any]) -> list[dict[str, Any]]:
+def web_ui_group(conf: QSettingsFile, choice: str) -> tuple[str, str]:
+    """(group, key prefix) of the WebUI keys: [WebUI] once qBittorrent 5.3 has migrated the profile, else
+    [Preferences] WebUI\\..., which every version reads or migrates."""
+    if choice == "auto":
+        version = conf.get("Meta", "MigrationVersion")
+        migrated = isinstance(version, str) and version.strip().isdigit() and int(version) >= WEBUI_MIGRATION
+        choice = "webui" if migrated else "preferences"
+    return ("WebUI", "") if choice == "webui" else (PREFERENCES, "WebUI/")
+
+
+def declared(params: dict[str, Any], conf: QSettingsFile) -> list[dict[str, Any]]:
     """The declaration as a list of {group, key, value (None: absent), secret, option}; conflicts refused."""
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    webui, prefix = web_ui_group(conf, params["web_ui_keys"])
 
     def add(group: str, key: str, value: str | None, secret: bool, option: str) -> None:
         if not key or key.startswith("/") or key.endswith("/") or "//" in key:
@@ -66,23 +80,25 @@ def declared(params: dict[str, Any]) -> list[dict[str, Any]]:
     if params.get("web_ui_username") is not None:
         if not params["web_ui_username"]:
             raise ConfigError("web_ui_username: qBittorrent refuses an empty user name; give one")
-        add(PREFERENCES, USERNAME, params["web_ui_username"], False, "web_ui_username")
+        add(webui, prefix + USERNAME, params["web_ui_username"], False, "web_ui_username")
     if params.get("web_ui_address") is not None:
-        add(PREFERENCES, ADDRESS, params["web_ui_address"], False, "web_ui_address")
+        add(webui, prefix + ADDRESS, params["web_ui_address"], False, "web_ui_address")
     if params.get("web_ui_port") is not None:
         if not 1 <= params["web_ui_port"] <= 65535:
             raise ConfigError(f"web_ui_port: {params['web_ui_port']} is not a TCP port (1-65535)")
-        add(PREFERENCES, PORT, str(params["web_ui_port"]), False, "web_ui_port")
+        add(webui, prefix + PORT, str(params["web_ui_port"]), False, "web_ui_port")
     if params.get("web_ui_password") is not None:
         if params["web_ui_password"] == "":
             raise ConfigError("web_ui_password: an empty password cannot log in; give one")
-        add(PREFERENCES, PASSWORD_KEYS[params["password_format"]], None, True, "web_ui_password")
+        add(webui, prefix + PASSWORD_KEYS[params["password_format"]], None, True, "web_ui_password")
     for index, item in enumerate(params.get("settings") or []):
         where = f"settings[{index}]"
         group = item["section"].strip()
         if group.startswith("[") and group.endswith("]"):
             group = group[1:-1]
         key = key_name(item["key"])
+        if group == PREFERENCES and key.startswith("WebUI/") and webui != PREFERENCES:
+            group, key = webui, key[len("WebUI/") :]  # where 5.3 moved it (migrateWebUISettings)
         present = item["state"] == "present"
         if present and item.get("value") is None:
             raise ConfigError(f"{where}: [{group}] {item['key']} has no value; give value, or state: absent")

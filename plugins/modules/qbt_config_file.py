@@ -48,8 +48,19 @@ options:
       - The name given to qBittorrent as C(--configuration), which makes the folder C(qBittorrent_<name>) in place of
         C(qBittorrent). Ignored with O(path).
     type: str
+  web_ui_keys:
+    description:
+      - Where the WebUI options go. qBittorrent up to 5.2 reads them in the C([Preferences]) section
+        (C(WebUI\Port)); 5.3 reads them in a C([WebUI]) section (C(Port)), and moves the old keys there at its first
+        start with a profile that an older version (or nobody) wrote.
+      - V(auto) writes to C([WebUI]) when the file says that qBittorrent 5.3 or later has migrated it
+        (C([Meta] MigrationVersion) 11 or more), else to C([Preferences]), which every version reads or migrates.
+        V(preferences) and V(webui) choose one.
+    type: str
+    choices: [auto, preferences, webui]
+    default: auto
   web_ui_username:
-    description: The WebUI user name, C(WebUI\Username) of the C([Preferences]) section.
+    description: The WebUI user name, C(WebUI\Username) (see O(web_ui_keys)).
     type: str
   web_ui_password:
     description:
@@ -76,6 +87,9 @@ options:
   settings:
     description:
       - Any other key, by section and name.
+      - A key of C([Preferences]) whose name starts with C(WebUI) and a backslash goes where O(web_ui_keys) puts the WebUI options.
+        Other keys are written as given; qBittorrent renames some keys between versions (C(src/app/upgrade.cpp)), so
+        declare the name that the server's version reads.
     type: list
     elements: dict
     default: []
@@ -246,6 +260,7 @@ ARGUMENT_SPEC = {
     "web_ui_address": {"type": "str"},
     "web_ui_port": {"type": "int"},
     "settings": {"type": "list", "elements": "dict", "options": SETTING, "default": []},
+    "web_ui_keys": {"type": "str", "choices": ["auto", "preferences", "webui"], "default": "auto"},
     "running": {"type": "str", "choices": ["fail", "ignore"], "default": "fail"},
 }
 
@@ -287,14 +302,14 @@ def main() -> None:
     params = module.params
     path, found_by = locate(params["path"], params["profile"], params["configuration"])
     result = {"changed": False, "path": path, "found_by": found_by, "changed_keys": []}
+    existed = os.path.exists(path)
+    conf = read(module, path)
     try:
-        wanted = declared(params)
+        wanted = declared(params, conf)
     except ConfigError as err:
         module.fail_json(msg=str(err), **result)
     processes = running(path)
     result.update(running=bool(processes), processes=processes)
-    existed = os.path.exists(path)
-    conf = read(module, path)
     changed_keys, diff = plan(conf, wanted, params)
     result["changed_keys"] = changed_keys
     if changed_keys and processes:
