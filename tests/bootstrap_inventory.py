@@ -41,8 +41,10 @@ def check_loopback_lock() -> None:
         f"[{section}] {key}={value}"
         for section, keys in qbt_harness.LOOPBACK_LOCK.items()
         for key, value in keys.items()
-        if (section, key) not in declared and key not in exempt
-        or (section, key) in declared and declared[(section, key)] != value.lower()
+        if (section, key) not in declared
+        and key not in exempt
+        or (section, key) in declared
+        and declared[(section, key)] != value.lower()
     ]
     if missing:
         sys.exit(f"examples/bootstrap's qbt_loopback_settings lack the loopback lock's {', '.join(missing)}")

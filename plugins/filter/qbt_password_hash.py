@@ -3,6 +3,16 @@
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.community.qbittorrent.plugins.module_utils._password_hash import (
+    PasswordHashError,
+    as_bytearray,
+    md5_ha1,
+    pbkdf2,
+)
+
 DOCUMENTATION = r"""
 name: qbt_password_hash
 short_description: The WebUI password hash that qBittorrent stores in qBittorrent.conf
@@ -75,18 +85,9 @@ _value:
     - For V(pbkdf2), V(@ByteArray(<salt base64>:<key base64>\)) (in double quotes with O(quoted=true)); for V(md5),
       32 hexadecimal digits.
   type: str
-  sample: "@ByteArray(ARQ77eY1NUZaQsuDHbIMCA==:0WMRkYTUWVT9wVvdDtHAjU9b3b7uB8NR1Gur2hmQCvCDpm39Q+PsJRJPaCU51dEiz+dTzh8qbPsL8WkFljQYFQ==)"
+  sample: "@ByteArray(ARQ77eY1NUZaQsuDHbIMCA==:0WMRkYTUWVT9wVvdDtHAjU9b3b7uB8NR1Gur2hmQCvCDpm39Q+PsJRJPaC\
+    U51dEiz+dTzh8qbPsL8WkFljQYFQ==)"
 """
-
-from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_text
-
-from ansible_collections.community.qbittorrent.plugins.module_utils._password_hash import (
-    PasswordHashError,
-    as_bytearray,
-    md5_ha1,
-    pbkdf2,
-)
 
 
 def qbt_password_hash(password, salt=None, algorithm="pbkdf2", quoted=False):

@@ -103,7 +103,13 @@ def declared(params: dict[str, Any], conf: QSettingsFile) -> list[dict[str, Any]
         if present and item.get("value") is None:
             raise ConfigError(f"{where}: [{group}] {item['key']} has no value; give value, or state: absent")
         value = setting_text(item["value"], where) if present else None
-        add("" if group == "General" else group, key, value, bool(item["secret"]) or bool(SECRET_NAME.search(key)), where)
+        add(
+            "" if group == "General" else group,
+            key,
+            value,
+            bool(item["secret"]) or bool(SECRET_NAME.search(key)),
+            where,
+        )
     return list(wanted.values())
 
 
@@ -154,4 +160,3 @@ def verify(conf: QSettingsFile, wanted: list[dict[str, Any]], params: dict[str, 
         if not ok:
             wrong.append(f"[{item['group'] or 'General'}] {escape_key(item['key'])}")
     return wrong
-

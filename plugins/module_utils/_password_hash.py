@@ -87,4 +87,4 @@ def verify_pbkdf2(stored: str, password: str) -> bool:
 
 def verify_md5(stored: str, password: str) -> bool:
     """Whether STORED (a WebUI\\Password_ha1) is PASSWORD."""
-    return hmac.compare_digest((stored or "").strip().lower(), md5_ha1(password))
+    return hmac.compare_digest(strip_bytearray((stored or "").strip()).lower(), md5_ha1(password))

@@ -92,7 +92,7 @@ def escape_value(text: str) -> str:
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])
             escape_next_if_hex = ch == "\0"
-        elif ch in "\"\\":
+        elif ch in '"\\':
             out.append("\\" + ch)
         elif code <= 0x1F or code >= 0x7F:
             for unit in _utf16_units(ch):
@@ -191,9 +191,13 @@ class QSettingsFile:
 
     @staticmethod
     def _group_of(header: str) -> str:
+        # QConfFileSettingsPrivate::readIniFile: [General] (any case) holds the keys without a group, [%General]
+        # the group called General
         header = header.strip()
-        if header == "General":
+        if header.lower() == "general":
             return ""
+        if header.lower() == "%general":
+            return "General"
         return unescape_key(header)
 
     def _sections(self) -> dict[str, int]:

@@ -34,13 +34,15 @@ options:
     description:
       - The C(qBittorrent.conf) to edit.
       - Without O(path) and O(profile), the first of these that exists, else the first: the default profile of
-        the user the module runs as (C($XDG_CONFIG_HOME/qBittorrent/qBittorrent.conf), C(~/.config/qBittorrent/qBittorrent.conf)
-        when C(XDG_CONFIG_HOME) is not set), and the linuxserver container image's
+        the user the module runs as (C($XDG_CONFIG_HOME/qBittorrent/qBittorrent.conf), or
+        C(~/.config/qBittorrent/qBittorrent.conf) when C(XDG_CONFIG_HOME) is not set), and the linuxserver container
+        image's
         C(/config/qBittorrent/qBittorrent.conf).
     type: path
   profile:
     description:
-      - The directory given to qBittorrent as C(--profile); the file is then C(<profile>/qBittorrent/config/qBittorrent.conf).
+      - The directory given to qBittorrent as C(--profile); the file is then
+        C(<profile>/qBittorrent/config/qBittorrent.conf).
       - Mutually exclusive with O(path).
     type: path
   configuration:
@@ -87,7 +89,8 @@ options:
   settings:
     description:
       - Any other key, by section and name.
-      - A key of C([Preferences]) whose name starts with C(WebUI) and a backslash goes where O(web_ui_keys) puts the WebUI options.
+      - A key of C([Preferences]) whose name starts with C(WebUI) and a backslash goes where O(web_ui_keys) puts the
+        WebUI options.
         Other keys are written as given; qBittorrent renames some keys between versions (C(src/app/upgrade.cpp)), so
         declare the name that the server's version reads.
     type: list
@@ -116,9 +119,8 @@ options:
         default: present
       secret:
         description:
-          - Show the value masked in the diff. Keys whose name contains C(password), C(apikey), C(passkey), C(secret),
-            C(token) or C(cookie) are masked anyway. Use C(no_log) on the task too, or the value shows in verbose
-            output of the task's arguments.
+          - Keep the value out of the diff and of every output of the task, as for O(web_ui_password). Keys whose
+            name contains C(password), C(apikey), C(passkey), C(secret), C(token) or C(cookie) are secret anyway.
         type: bool
         default: false
   running:
@@ -308,6 +310,11 @@ def main() -> None:
         wanted = declared(params, conf)
     except ConfigError as err:
         module.fail_json(msg=str(err), **result)
+    for item in wanted:
+        if item["secret"] and item["value"]:
+            # a secret setting (secret: true, or a name such as Proxy\Password) stays out of every output, the
+            # task's echoed arguments included, as web_ui_password does through no_log
+            module.no_log_values.add(item["value"])
     processes = running(path)
     result.update(running=bool(processes), processes=processes)
     changed_keys, diff = plan(conf, wanted, params)
