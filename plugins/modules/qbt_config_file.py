@@ -10,7 +10,7 @@ short_description: Declare keys of qBittorrent.conf on the server host, such as 
 version_added: 0.2.0
 description:
   - Sets keys of a qBittorrent profile's C(qBittorrent.conf) on the host the task runs on, in the file's own format
-    (QSettings' INI: sections, keys such as C(WebUI\Port), V(@ByteArray(...\)) values, quoting and escaping as Qt
+    (the INI format of QSettings, with sections, keys such as C(WebUI\Port), V(@ByteArray(...\)) values, quoting and escaping as Qt
     writes them). Keys it is not told about, comments and the order of the lines stay as they are.
   - This is the step before the WebUI can be used at all. Since qBittorrent 4.6.1 a new profile has no password
     (the server prints a temporary one to its log at each start), and older ones start with admin/adminadmin;
@@ -33,7 +33,7 @@ options:
   path:
     description:
       - The C(qBittorrent.conf) to edit.
-      - Without O(path) and O(profile), the first of these that exists, else the first: the default profile of
+      - Without O(path) and O(profile), the first of these that exists, else the first one; the default profile of
         the user the module runs as (C($XDG_CONFIG_HOME/qBittorrent/qBittorrent.conf), or
         C(~/.config/qBittorrent/qBittorrent.conf) when C(XDG_CONFIG_HOME) is not set), and the linuxserver container
         image's
