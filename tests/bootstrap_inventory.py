@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) community.qbittorrent contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Writes the inventory with which tests/run's bootstrap step runs examples/bootstrap/site.yml on this machine.

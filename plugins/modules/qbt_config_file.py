@@ -10,8 +10,8 @@ short_description: Declare keys of qBittorrent.conf on the server host, such as 
 version_added: 0.2.0
 description:
   - Sets keys of a qBittorrent profile's C(qBittorrent.conf) on the host the task runs on, in the file's own format
-    (the INI format of QSettings, with sections, keys such as C(WebUI\Port), V(@ByteArray(...\)) values, quoting and escaping as Qt
-    writes them). Keys it is not told about, comments and the order of the lines stay as they are.
+    (the INI format of QSettings, with sections, keys such as C(WebUI\Port), V(@ByteArray(...\)) values, quoting
+    and escaping as Qt writes them). Keys it is not told about, comments and the order of the lines stay as they are.
   - This is the step before the WebUI can be used at all. Since qBittorrent 4.6.1 a new profile has no password
     (the server prints a temporary one to its log at each start), and older ones start with admin/adminadmin;
     this module writes the user name and the password hash that the other modules of the collection then log in with.

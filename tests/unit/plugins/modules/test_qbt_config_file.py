@@ -60,7 +60,8 @@ def test_first_boot_then_no_change(tmp_path):
     assert oct(os.stat(tmp_path / "p/qBittorrent/config/qBittorrent.conf").st_mode & 0o777) == "0o600"
     second = run(tmp_path, **args)
     assert not second["changed"] and second["changed_keys"] == []
-    changed = run(tmp_path, **dict(args, web_ui_password=PASSWORD + "!"))
+    args["web_ui_password"] = PASSWORD + "!"
+    changed = run(tmp_path, **args)
     assert changed["changed_keys"] == ["[Preferences] WebUI\\Password_PBKDF2"]
     assert changed["diff"]["before"]["Preferences"]["WebUI\\Password_PBKDF2"] == "********"
     assert changed["diff"]["after"]["Preferences"]["WebUI\\Password_PBKDF2"] == "******** (changed)"
