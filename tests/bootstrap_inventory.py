@@ -27,18 +27,22 @@ import qbt_harness  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 def check_loopback_lock() -> None:
-    """Every key of the harness's loopback lock is in the example's settings, with the same value."""
+    """Every key of the harness's loopback lock is in the example's settings, with the same value (the legacy names
+    of the harness's LEGACY_LOOPBACK_LOCK, where it has one, in qbt_legacy_loopback_settings)."""
     group_vars = yaml.safe_load((ROOT / "examples/bootstrap/group_vars/qbittorrent.yml").read_text(encoding="utf-8"))
     declared = {
-        (item["section"], item["key"]): str(item["value"]).lower() for item in group_vars["qbt_loopback_settings"]
+        (item["section"], item["key"]): str(item["value"]).lower()
+        for name in ("qbt_loopback_settings", "qbt_legacy_loopback_settings")
+        for item in group_vars[name]
     }
-    # web_ui_address: 127.0.0.1 is an option of the playbook's task; Connection\UPnP is in qbt_legacy_settings for
-    # the versions that read it; QueueingSystemEnabled is no network setting (the harness turns queueing off so that
-    # the tests' torrents start at once)
-    exempt = {"WebUI\\Address", "Connection\\UPnP", "Session\\QueueingSystemEnabled"}
+    locks = [qbt_harness.LOOPBACK_LOCK, getattr(qbt_harness, "LEGACY_LOOPBACK_LOCK", {})]
+    # web_ui_address: 127.0.0.1 is an option of the playbook's task; queueing is no network setting (the harness turns
+    # it off so that the tests' torrents start at once)
+    exempt = {"WebUI\\Address", "Session\\QueueingSystemEnabled", "Queueing\\QueueingEnabled"}
     missing = [
         f"[{section}] {key}={value}"
-        for section, keys in qbt_harness.LOOPBACK_LOCK.items()
+        for lock in locks
+        for section, keys in lock.items()
         for key, value in keys.items()
         if (section, key) not in declared
         and key not in exempt
