@@ -37,7 +37,7 @@ export ANSIBLE_SSH_CONTROL_PATH_DIR=$workdir/cp
 cleanup() {
     local socket
     for socket in "$workdir"/cp/*; do
-        [ -S "$socket" ] && ssh -O exit -o ControlPath="$socket" 127.0.0.1 >/dev/null 2>&1 || true
+        if [ -S "$socket" ]; then ssh -O exit -o ControlPath="$socket" 127.0.0.1 >/dev/null 2>&1 || true; fi
     done
     python3 "$ssh_server" stop --state "$sshstate" >/dev/null 2>&1 || true
     [ -n "${QBT_KEEP_LOGS:-}" ] || rm -rf "$workdir"
