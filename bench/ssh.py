@@ -111,6 +111,7 @@ def measure(options: argparse.Namespace, server: dict, work: Path) -> int:
             for kind, book in books.items():
                 times[mode, kind].append(run([*command, str(book)], dict(env, ANSIBLE_PIPELINING=value)))
         load.append(round(os.getloadavg()[0], 2))
+        print(f"repetition {len(load) - 1} of {options.reps} done", file=sys.stderr, flush=True)
     run(
         [
             *command,
