@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -74,6 +75,7 @@ def main() -> int:
                 ["ssh", "-O", "exit", "-o", f"ControlPath={socket}", "127.0.0.1"], check=False, capture_output=True
             )
         subprocess.run([*sshd, "stop", "--state", str(work / "sshd")], check=False, capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def measure(options: argparse.Namespace, server: dict, work: Path) -> int:
