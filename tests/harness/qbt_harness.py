@@ -400,6 +400,11 @@ class Server:  # pylint: disable=too-many-instance-attributes  # a settings reco
             raise RuntimeError("write_profile while the server runs: qBittorrent would overwrite it")
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
         self.download_dir.mkdir(parents=True, exist_ok=True)
+        if version_tuple(self.build.version) < (4, 5):
+            # 4.2 removes an emptied save folder when a magnet without metadata is deleted with its files
+            # (Session::deleteTorrent, then Utils::Fs::smartRemoveEmptyFolderTree in src/base/utils/fs.cpp, which
+            # leaves a folder with a file in it): keep the download dir that tests are given
+            (self.download_dir / ".keep").touch()
         lines = []
         for section, keys in self.config().items():
             lines.append(f"[{section}]")
