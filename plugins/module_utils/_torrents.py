@@ -324,7 +324,7 @@ def wait_until(client, targets: list[tuple[TorrentHashes, str, str]], timeout: f
             outcome = outcome and ok
         return outcome
 
-    ids = [target[0].id for target in targets]
+    ids = [key for target in targets for key in target[0].lookup]
     index, ok = poll(lambda: read_index(client, ids), done, timeout)
     if not ok:
         late = []
