@@ -296,20 +296,28 @@ def evaluate(result: dict[str, Any]) -> list[dict[str, Any]]:
             verdicts.append({"target": "no_writes", "fleet": auth, "pass": False, "detail": "a run failed"})
             continue
         collection, floor = mine["collection"]["median"], mine["floor"]["median"]
+        cpu = {tool: mine[tool]["cpu"] for tool in TOOLS if mine[tool]}
+        cpu_ratio = f"cpu {cpu['collection']:.2f} s / {cpu['floor']:.2f} s = {cpu['collection'] / cpu['floor']:.2f}x"
         if auth == "api_key":
             limit = 2 * floor
             detail = (
                 f"{collection:.2f} s against 2 x {floor:.2f} s = {limit:.2f} s ({collection / floor:.2f}x the floor)"
             )
             verdicts.append(
-                {"target": "api_key_vs_floor", "fleet": auth, "pass": collection <= limit, "detail": detail}
+                {
+                    "target": "api_key_vs_floor",
+                    "fleet": auth,
+                    "pass": collection <= limit,
+                    "detail": f"{detail}; {cpu_ratio}",
+                }
             )
         else:
             login = info["login_seconds"]["median"]
             limit = 2 * floor + login
             detail = (
                 f"{collection:.2f} s against 2 x {floor:.2f} s + {login:.2f} s = {limit:.2f} s "
-                f"({collection / floor:.2f}x the floor; {(collection - login) / floor:.2f}x without the logins)"
+                f"({collection / floor:.2f}x the floor; {(collection - login) / floor:.2f}x without the logins); "
+                f"{cpu_ratio} (the servers' work not counted)"
             )
             verdicts.append(
                 {"target": "password_vs_floor", "fleet": auth, "pass": collection <= limit, "detail": detail}
@@ -318,7 +326,9 @@ def evaluate(result: dict[str, Any]) -> list[dict[str, Any]]:
             ratio, ceiling = mine["uri"]["median"] / collection, mine["uri"]["median"] / floor
             detail = (
                 f"uri {mine['uri']['median']:.2f} s / collection {collection:.2f} s = {ratio:.1f}x "
-                f"(uri / debug floor = {ceiling:.1f}x: the most any play of these tasks can reach)"
+                f"(uri / debug floor = {ceiling:.1f}x: a play costing no more than the floor would reach that); "
+                f"cpu {cpu['uri']:.1f} s / {cpu['collection']:.2f} s = {cpu['uri'] / cpu['collection']:.1f}x "
+                f"(uri / floor {cpu['uri'] / cpu['floor']:.1f}x)"
             )
             verdicts.append({"target": "vs_uri", "fleet": auth, "pass": ratio >= 20, "detail": detail})
         idem = [r for r in runs if r["fleet"] == auth and r["phase"] == "idempotent" and r["tool"] != "floor"]
@@ -421,19 +431,24 @@ def plot(result: dict[str, Any], path: Path) -> bool:
         log("matplotlib is missing (bench/requirements.txt): no plot")
         return False
     runs = [r for r in result["runs"] if r["fleet"] == "api_key" and r["phase"] == "idempotent"]
-    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=110)
-    for tool, style in zip(TOOLS, ("o-", "s--", "^-"), strict=True):
-        points = [(n, median(runs, tool=tool, hosts=n)) for n in sorted({r["hosts"] for r in runs})]
-        points = [(n, s["median"]) for n, s in points if s]
-        if points:
-            axes.plot(*zip(*points, strict=True), style, label=LABELS[tool])
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.set_xlabel("servers (--forks = servers)")
-    axes.set_ylabel("idempotent run, wall seconds (log scale)")
-    axes.set_yscale("log")
-    axes.set_title(f"examples/fleet/site.yml, sid servers with API keys, {result['machine']['cpus']} cores")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=8)
+    sizes = sorted({r["hosts"] for r in runs})
+    figure, panels = plt.subplots(1, 2, figsize=(11, 4.5), dpi=110)
+    for axes, field, what in zip(panels, ("median", "cpu"), ("wall seconds", "cpu seconds"), strict=True):
+        for tool, style in zip(TOOLS, ("o-", "s--", "^-"), strict=True):
+            points = [(n, median(runs, tool=tool, hosts=n)) for n in sizes]
+            points = [(n, s[field]) for n, s in points if s]
+            if points:
+                axes.plot(*zip(*points, strict=True), style, label=LABELS[tool])
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.set_xlabel("servers (--forks = servers)")
+        axes.set_ylabel(f"idempotent run, {what} (log scale)")
+        axes.set_yscale("log")
+        axes.grid(True, which="both", alpha=0.3)
+    panels[0].legend(fontsize=8)
+    figure.suptitle(
+        f"examples/fleet/site.yml on sid servers with API keys; {result['machine']['cpus']} cores, "
+        f"load average up to {result['machine']['load_max']}"
+    )
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
@@ -502,6 +517,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         result = json.loads((args.out / "fleet.json").read_text(encoding="utf-8"))
         result["verdicts"] = evaluate(result)
+        result["plot"] = "fleet.png" if plot(result, args.out / "fleet.png") else None
+        (args.out / "fleet.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         (args.out / "fleet.md").write_text(markdown(result), encoding="utf-8")
         if args.out.resolve() == (BENCH / "results").resolve():
             update_docs(result)
