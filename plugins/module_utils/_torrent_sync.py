@@ -17,7 +17,7 @@ from . import _torrents as T
 from ._diff import Diff, differences
 from ._engine import Resource, refuse_foreign_paths
 from ._errors import InvalidInput, QbtError
-from ._infohash import entry_keys, from_hash
+from ._infohash import TorrentIndex, entry_keys, from_hash
 from ._torrent_items import NORMALIZERS, declared_items, gate
 
 APPEAR_TIMEOUT = 15.0
@@ -71,7 +71,7 @@ class Torrents(Resource):
         self.first = None
 
     def read(self):
-        current, self.stopped = views_of(self.client, self.items, T.read_index(self.client, trackers=self.trackers))
+        current, self.stopped = views_of(self.client, self.items, read_declared(self.client, self.items, self.trackers))
         return current
 
     def plan(self, current, desired, purge):
@@ -144,7 +144,7 @@ class Torrents(Resource):
         waiting = [item for item in self.items if item.state != "absent" and item.params["wait"] != "none"]
         if waiting and not self.task.check_mode:
             targets = [(item.hashes, item.params["wait"], item.label(self.views.get(id(item)))) for item in waiting]
-            index = T.wait_until(self.client, targets, timeout)
+            index = T.wait_until(self.client, targets, timeout, [item.id for item in waiting])
             for item in waiting:
                 self.views[id(item)].update(T.view(index.find(item.hashes)))
             result["torrents"] = self.shown(self.views)
@@ -197,6 +197,24 @@ def missing_categories(client, items, current):
                 "qbt_category first, or set create_category: true"
             )
     return missing
+
+
+def read_declared(client, items, trackers):
+    """The declared torrents as an index, read by id in chunks (torrents/info?hashes=), not the whole server.
+
+    torrents/info?hashes= matches a torrent's id only (TorrentFilter::matchHash, src/base/torrentfilter.cpp), and a
+    hybrid torrent's id is its truncated v2 hash (InfoHash::toTorrentID, src/base/bittorrent/infohash.cpp). So a
+    torrent declared by a v1 hash alone and not found by it may be a hybrid torrent the server knows by its v2
+    hash: it is looked for among the torrents that have a v2 hash (T.v2_torrents), not in a read of all of them.
+    """
+    keys = [key for item in items for key in sorted(item.hashes.keys()) if len(key) == 40]
+    entries = T.torrents_info(client, keys, trackers)
+    index = TorrentIndex(entries)
+    if any(item.hashes.v2 is None and index.find(item.hashes) is None for item in items):
+        known = {entry["hash"] for entry in entries}
+        entries += [entry for entry in T.v2_torrents(client, trackers) if entry["hash"] not in known]
+        index = TorrentIndex(entries)
+    return index
 
 
 def views_of(client, items, index):

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from . import _hash_chunks as H
 from . import _trackers
 from ._errors import QbtError
 from ._fields import normalize_tags
@@ -76,20 +77,16 @@ def status_filter(client, name: str) -> str:
     return table.get(name, name)
 
 
-def join_hashes(hashes: Iterable[str]) -> str:
-    return "|".join(hashes)
-
-
 def stop_torrents(client, hashes: Iterable[str]) -> None:
     """torrents/stop on 5.0+, torrents/pause before (the old name answers 404 on 5.x)."""
     endpoint = "torrents/stop" if uses_stopped_names(client) else "torrents/pause"
-    client.post(endpoint, {"hashes": join_hashes(hashes)})
+    H.post(client, endpoint, hashes)
 
 
 def start_torrents(client, hashes: Iterable[str]) -> None:
     """torrents/start on 5.0+, torrents/resume before."""
     endpoint = "torrents/start" if uses_stopped_names(client) else "torrents/resume"
-    client.post(endpoint, {"hashes": join_hashes(hashes)})
+    H.post(client, endpoint, hashes)
 
 
 # ----------------------------------------------------------------- torrents (qbt_torrent)
@@ -124,13 +121,49 @@ def torrents_info(
     """
     if hashes is not None and not hashes:
         return []
-    params: dict[str, Any] = {"hashes": join_hashes(hashes)} if hashes else {}
+    params: dict[str, Any] = {}
     if trackers and client.supports("info_include_trackers"):
         params["includeTrackers"] = True
-    entries = client.get_json("torrents/info", params or None)
+    if hashes:
+        entries = H.get_json(client, "torrents/info", hashes, params)
+    else:
+        entries = client.get_json("torrents/info", params or None)
     if trackers:
         read_tracker_urls(client, entries, trackers)
     return entries
+
+
+V2_FIRST_PAGE = 64
+
+
+def v2_torrents(client, trackers: Callable[[Mapping[str, Any]], bool] | None = None) -> list[dict[str, Any]]:
+    """The torrents that have a v2 hash (v2 and hybrid ones), without reading the others.
+
+    torrents/info sorted by infohash_v2, descending, lists them first (an empty hash sorts lowest; the sort and
+    limit/offset are applied in TorrentsController::infoAction, src/webui/api/torrentscontroller.cpp), so pages
+    (doubling in size) are read until one holds a torrent without a v2 hash: a server of v1 torrents costs one
+    short page. 4.5 restarts at offset 0 past the end of the list, hence the check for entries already seen.
+    Before 4.4 there is no v2 torrent (and no infohash_v2 to sort by).
+    """
+    if not client.supports("info_hash_v2"):
+        return []
+    params: dict[str, Any] = {"sort": "infohash_v2", "reverse": "true"}
+    if trackers and client.supports("info_include_trackers"):
+        params["includeTrackers"] = True
+    found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    limit = V2_FIRST_PAGE
+    while True:
+        page = client.get_json("torrents/info", {**params, "limit": limit, "offset": len(found)}) or []
+        fresh = [entry for entry in page if entry.get("infohash_v2") and entry["hash"] not in seen]
+        found += fresh
+        seen.update(entry["hash"] for entry in fresh)
+        if len(fresh) < len(page) or len(page) < limit:
+            break
+        limit *= 2
+    if trackers:
+        read_tracker_urls(client, found, trackers)
+    return found
 
 
 def set_share_limits(client, hashes: list[str], limits: Mapping[str, Any]) -> None:
@@ -139,29 +172,29 @@ def set_share_limits(client, hashes: list[str], limits: Mapping[str, Any]) -> No
     The caller passes the torrent's current values for the limits it does not change, so the version-dependent
     required fields are always complete and unchanged limits keep their values.
     """
-    fields: dict[str, Any] = {"hashes": join_hashes(hashes)}
+    fields: dict[str, Any] = {}
     for key, name in SHARE_LIMIT_FIELDS.items():
         if limits.get(key) is not None:
             fields[name] = limits[key]
-    client.post("torrents/setShareLimits", fields)
+    H.post(client, "torrents/setShareLimits", hashes, fields)
 
 
 def change_tags(client, hashes: list[str], add: list[str], remove: list[str]) -> None:
     """addTags/removeTags; removeTags is never sent without tags, because then it removes every tag."""
     if add:
-        client.post("torrents/addTags", {"hashes": join_hashes(hashes), "tags": ",".join(add)})
+        H.post(client, "torrents/addTags", hashes, {"tags": ",".join(add)})
     if remove:
-        client.post("torrents/removeTags", {"hashes": join_hashes(hashes), "tags": ",".join(remove)})
+        H.post(client, "torrents/removeTags", hashes, {"tags": ",".join(remove)})
 
 
 def delete_torrents(client, hashes: list[str], delete_files: bool) -> None:
     """POST torrents/delete; deleteFiles is required on every version."""
-    client.post("torrents/delete", {"hashes": join_hashes(hashes), "deleteFiles": delete_files})
+    H.post(client, "torrents/delete", hashes, {"deleteFiles": delete_files})
 
 
 def set_tags(client, hashes: list[str], tags: list[str]) -> None:
     """Exactly these tags: torrents/setTags on 5.1+; before, the caller uses change_tags with what differs."""
-    client.post("torrents/setTags", {"hashes": join_hashes(hashes), "tags": ",".join(tags)})
+    H.post(client, "torrents/setTags", hashes, {"tags": ",".join(tags)})
 
 
 # ------------------------------------------------------------------- one view of a torrent
@@ -199,17 +232,17 @@ def stopped_ids(client, hashes: list[str]) -> set[str]:
     """The ids among hashes that qBittorrent has stopped, whatever state it shows (one filtered read)."""
     if not hashes:
         return set()
-    params = {"filter": status_filter(client, "stopped"), "hashes": join_hashes(hashes)}
-    return {entry["hash"] for entry in client.get_json("torrents/info", params) or []}
+    params = {"filter": status_filter(client, "stopped")}
+    return {entry["hash"] for entry in H.get_json(client, "torrents/info", hashes, params)}
 
 
 # ----------------------------------------------------------------- grouped writes
 def _post(endpoint: str, field: str, hash_field: str = "hashes") -> Callable:
-    return lambda client, hashes, value: client.post(endpoint, {hash_field: join_hashes(hashes), field: value})
+    return lambda client, hashes, value: H.post(client, endpoint, hashes, {field: value}, hash_field)
 
 
 def _toggle(endpoint: str) -> Callable:
-    return lambda client, hashes, value: client.post(endpoint, {"hashes": join_hashes(hashes)})
+    return lambda client, hashes, value: H.post(client, endpoint, hashes)
 
 
 def _rename(client, hashes, value) -> None:
@@ -303,13 +336,16 @@ class Writes:
 
 # ----------------------------------------------------------------- reading and waiting
 def read_index(client, hashes: list[str] | None = None, trackers: Callable | None = None) -> TorrentIndex:
-    """torrents/info as an index; a long list of ids is read unfiltered (it would not fit a URL)."""
-    return TorrentIndex(torrents_info(client, hashes if hashes is None or len(hashes) <= 100 else None, trackers))
+    """torrents/info as an index: of every torrent, or of these ids (read in chunks that fit a URL)."""
+    return TorrentIndex(torrents_info(client, hashes, trackers))
 
 
-def wait_until(client, targets: list[tuple[TorrentHashes, str, str]], timeout: float) -> TorrentIndex:
+def wait_until(
+    client, targets: list[tuple[TorrentHashes, str, str]], timeout: float, ids: list[str] | None = None
+) -> TorrentIndex:
     """Poll until every (hashes, wait, label) target is ready; fail at once for a torrent that never will be, and
-    after timeout seconds naming the torrents still waiting with their state and progress."""
+    after timeout seconds naming the torrents still waiting with their state and progress. IDS: the server's ids
+    of the targets (default: the ids their hashes imply)."""
 
     def done(index: TorrentIndex) -> bool:
         outcome = True
@@ -324,7 +360,7 @@ def wait_until(client, targets: list[tuple[TorrentHashes, str, str]], timeout: f
             outcome = outcome and ok
         return outcome
 
-    ids = [target[0].id for target in targets]
+    ids = ids or [target[0].id for target in targets]
     index, ok = poll(lambda: read_index(client, ids), done, timeout)
     if not ok:
         late = []
@@ -368,13 +404,30 @@ def poll(
         time.sleep(POLL_INTERVAL)
 
 
-def read_views(client, filters: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+# What qbt_info's torrent_fields can ask for: the view's keys and the raw entry.
+VIEW_FIELDS = (*INFO_FIELDS, "state", "has_metadata", "tags", "raw")
+
+
+def read_views(client, filters: Mapping[str, Any] | None, fields: list[str] | None = None) -> list[dict[str, Any]]:
     """qbt_info's torrents: each in qbt_torrent's view (its names, 5.x states, sorted tags), the server's entry
-    under 'raw'; FILTERS are qbt_info's torrent_filters."""
+    under 'raw'; FILTERS are qbt_info's torrent_filters, FIELDS its torrent_fields (None: every field).
+
+    With FIELDS, each server entry is dropped as soon as its view is built, so the result (which Ansible copies
+    more than once on its way to the controller) holds only the fields asked for."""
     filters = filters or {}
     params = {"category": filters.get("category"), "tag": filters.get("tag")}
     if filters.get("status"):
         params["filter"] = status_filter(client, filters["status"])
     if filters.get("hashes"):
-        params["hashes"] = join_hashes(filters["hashes"])
-    return [dict(view(entry), raw=entry) for entry in client.get_json("torrents/info", params) or []]
+        entries = H.get_json(client, "torrents/info", filters["hashes"], params)
+    else:
+        entries = client.get_json("torrents/info", params) or []
+    if fields is None:
+        return [dict(view(entry), raw=entry) for entry in entries]
+    result = []
+    entries.reverse()
+    while entries:
+        entry = entries.pop()
+        full = dict(view(entry), raw=entry)
+        result.append({key: full[key] for key in fields if key in full})
+    return result

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from . import _hash_chunks as H
 from ._errors import InvalidInput
 
 _TRACKER_URL = re.compile(r"^(https?|udp|wss?)://[^\s|]+$", re.IGNORECASE)
@@ -45,9 +46,10 @@ def read_tracker_urls(client, entries: Iterable[dict[str, Any]], wanted: Callabl
 
 
 def _per_hash_calls(client, hashes: list[str]) -> list[str]:
-    """5.2+ takes a |-list of hashes in addTrackers/removeTrackers; before, one call per torrent."""
+    """5.2+ takes a |-list of hashes in addTrackers/removeTrackers (in body-sized chunks); before, one call per
+    torrent."""
     if client.supports("trackers_many_hashes"):
-        return ["|".join(hashes)]
+        return [H.join(run) for run in H.chunks(hashes, H.BODY_BYTES)]
     return list(hashes)
 
 

@@ -124,6 +124,8 @@ FEATURES = {
     "torrent_share_limit_action": ("2.12.0", "5.2.0"),  # torrents/info reports it from 5.2 on
     "info_include_trackers": ("2.11.4", "5.1.0"),
     "trackers_many_hashes": ("2.15.1", "5.2.0"),  # addTrackers/removeTrackers take a |-list of hashes
+    # torrents/info reports infohash_v1/infohash_v2 (and so can sort by infohash_v2) from 4.4 (libtorrent 2: v2)
+    "info_hash_v2": ("2.8.4", "4.4.0"),
     # createCategory/editCategory take ratioLimit, seedingTimeLimit, inactiveSeedingTimeLimit, shareLimitAction
     # (observed on 5.3.0, WebAPI 2.16.2; 5.2.x, WebAPI 2.15.x, reports the limits but takes none of them).
     "category_share_limits": ("2.16.0", "5.3.0"),

@@ -61,9 +61,28 @@ options:
         description: Only torrents with this tag (qBittorrent 4.4 or later); an empty string lists untagged torrents.
         type: str
       hashes:
-        description: Only these torrents, by the hash qBittorrent shows for them.
+        description:
+          - Only these torrents, by the hash qBittorrent shows for them.
+          - Any number of hashes can be given; they are sent in chunks, so no request line exceeds 8 KiB (what a
+            reverse proxy such as nginx accepts by default).
         type: list
         elements: str
+  torrent_fields:
+    description:
+      - Return only these fields of each torrent (the names of RV(torrents); V(raw) is the entry as the server
+        reports it). Without it, every field and V(raw) are returned.
+      - A full read of a big server costs more on the controller than on the server. Every torrent is returned
+        with about 25 fields plus its C(raw) entry of about 60, and Ansible copies the result on its way to the
+        controller; the collection's docs/performance.md (Big servers) has the time and memory measured with
+        20,000 torrents. Asking for a few fields, such as V(hash), V(name) and V(state), returns a fraction of
+        that; a filter that selects fewer torrents makes it smaller still.
+    type: list
+    elements: str
+    choices: [hash, infohash_v1, infohash_v2, name, progress, size, category, save_path, download_path, upload_limit,
+              download_limit, ratio_limit, seeding_time_limit, inactive_seeding_time_limit, share_limit_action,
+              share_limits_mode, auto_tmm, sequential_download, first_last_piece_priority, super_seeding, force_start,
+              state, has_metadata, tags, raw]
+    version_added: 0.2.0
   rss_articles:
     description:
       - With the V(rss) subset, also read each feed's articles and state (title, last build date, loading, error).
@@ -397,6 +416,7 @@ ARGUMENT_SPEC = {
             "hashes": {"type": "list", "elements": "str"},
         },
     },
+    "torrent_fields": {"type": "list", "elements": "str", "choices": list(T.VIEW_FIELDS)},
     "rss_articles": {"type": "bool", "default": False},
     "rss_rules": {"type": "list", "elements": "str"},
 }  # fmt: skip
@@ -434,7 +454,7 @@ def run(task):
         tags = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
         result["tags"] = _fields.normalize_tags(tags or [])
     if "torrents" in subsets:
-        result["torrents"] = T.read_views(client, params["torrent_filters"])
+        result["torrents"] = T.read_views(client, params["torrent_filters"], params["torrent_fields"])
     if "rss" in subsets:
         result["rss"] = rss.read_rss(client, params["rss_articles"])
     if "rss_matching" in subsets:

@@ -15,9 +15,14 @@ description:
     are matched by any of their hashes and by qBittorrent's own id (the truncated v2 hash).
   - Only the properties a task declares are compared, and only those that differ are changed. Every change is
     read back; a value the server did not keep fails the task.
-  - Many torrents in one task (O(torrents)) cost one read of the torrent list, one C(torrents/add) per set of
-    identical add options, and one call per setter and value for all torrents that need it. A repeated run
-    sends no write at all.
+  - Many torrents in one task (O(torrents)) cost one read of the declared torrents (by their ids, never a read of
+    every torrent on the server), one C(torrents/add) per set of identical add options, and one call per setter
+    and value for all torrents that need it. A repeated run sends no write at all.
+  - Long lists are split so that no request line exceeds 8 KiB, what a reverse proxy such as nginx accepts by
+    default. A read names at most 142 torrents, a write at most about 1,100.
+  - A torrent declared by a v1 hash alone (a hash, or a magnet without a v2 hash) that the server does not list
+    under that id may be a hybrid torrent the server knows by its v2 hash; the module then also reads the
+    torrents that have a v2 hash, a read that costs the server about a third of a read of every torrent.
   - Differences between qBittorrent versions are handled by the module (pause/resume or stop/start, the
     answers of C(torrents/add), the fields C(torrents/setShareLimits) requires, the tracker endpoints).
 author:
