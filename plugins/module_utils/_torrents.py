@@ -265,6 +265,7 @@ SETTERS: dict[str, Callable] = {
     "change_tags": lambda client, hashes, value: change_tags(client, hashes, list(value[0]), list(value[1])),
     "add_trackers": lambda client, hashes, value: _trackers.add_trackers(client, hashes, list(value)),
     "remove_trackers": lambda client, hashes, value: _trackers.remove_trackers(client, hashes, list(value)),
+    "edit_tracker": lambda client, hashes, value: _trackers.edit_tracker(client, hashes, *value),
     "sequential_download": _toggle("torrents/toggleSequentialDownload"),
     "first_last_piece_priority": _toggle("torrents/toggleFirstLastPiecePrio"),
     "super_seeding": _post("torrents/setSuperSeeding", "value"),

@@ -124,6 +124,15 @@ FEATURES = {
     "torrent_share_limit_action": ("2.12.0", "5.2.0"),  # torrents/info reports it from 5.2 on
     "info_include_trackers": ("2.11.4", "5.1.0"),
     "trackers_many_hashes": ("2.15.1", "5.2.0"),  # addTrackers/removeTrackers take a |-list of hashes
+    # torrents/editTracker names the edited URL 'url' from WebAPI 2.13.0, 'origUrl' before (WebAPI_Changelog.md,
+    # 2.13.0; TorrentsController::editTrackerAction at release-5.1.0 and release-5.2.0, commit 6ef9db89f).
+    "edit_tracker_url": ("2.13.0", "5.2.0"),
+    # torrents/info reports seeding_time (seconds) from 4.3.4 (serialize_torrent.cpp, commit 560ecbc6c, WebAPI 2.8.1).
+    "info_seeding_time": ("2.8.1", "4.3.4"),
+    # torrents/properties reports is_private from 4.5.1 (TorrentsController::propertiesAction, commit af91f4ed5), and
+    # torrents/info reports private from 5.0.0 (serialize_torrent.cpp, commit 914728d9a raised WebAPI to 2.11.1).
+    "properties_is_private": ("2.8.19", "4.5.1"),
+    "info_private": ("2.11.1", "5.0.0"),
     # torrents/info reports infohash_v1/infohash_v2 (and so can sort by infohash_v2) from 4.4 (libtorrent 2: v2)
     "info_hash_v2": ("2.8.4", "4.4.0"),
     # createCategory/editCategory take ratioLimit, seedingTimeLimit, inactiveSeedingTimeLimit, shareLimitAction

@@ -96,6 +96,15 @@ options:
     type: list
     elements: str
     version_added: 0.2.0
+  reveal_tracker_secrets:
+    description:
+      - Show the torrents' tracker URLs (C(raw.tracker) and C(raw.magnet_uri)) as they are.
+      - By default the parts that look like a credential are replaced by C(********), namely the user and password
+        of a URL, and every path segment or query value made of 16 or more letters and digits (a passkey). The info
+        hashes of a magnet are not masked.
+    type: bool
+    default: false
+    version_added: 0.2.0
 """
 
 EXAMPLES = r"""
@@ -376,6 +385,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils import (
     _cookies,
     _fields,
     _search_plugins,
+    _trackers,
     _transfer,
 )
 from ansible_collections.community.qbittorrent.plugins.module_utils import _rss_info as rss
@@ -419,6 +429,7 @@ ARGUMENT_SPEC = {
     "torrent_fields": {"type": "list", "elements": "str", "choices": list(T.VIEW_FIELDS)},
     "rss_articles": {"type": "bool", "default": False},
     "rss_rules": {"type": "list", "elements": "str"},
+    "reveal_tracker_secrets": {"type": "bool", "default": False},
 }  # fmt: skip
 MODULE_KWARGS = {}
 
@@ -454,7 +465,9 @@ def run(task):
         tags = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
         result["tags"] = _fields.normalize_tags(tags or [])
     if "torrents" in subsets:
-        result["torrents"] = T.read_views(client, params["torrent_filters"], params["torrent_fields"])
+        torrents = T.read_views(client, params["torrent_filters"], params["torrent_fields"])
+        # tracker URLs (raw tracker, magnet_uri) carry passkeys: masked unless the task reveals them
+        result["torrents"] = torrents if params["reveal_tracker_secrets"] else _trackers.mask_torrent_urls(torrents)
     if "rss" in subsets:
         result["rss"] = rss.read_rss(client, params["rss_articles"])
     if "rss_matching" in subsets:

@@ -182,6 +182,15 @@ options:
     description: Seconds to wait for O(wait), for all torrents of the task together.
     type: float
     default: 120
+  reveal_tracker_secrets:
+    description:
+      - Show tracker URLs and magnets in the results, the diff, warnings and errors as they are.
+      - By default the parts that look like a credential are replaced by C(********), namely the user and password
+        of a URL, and every path segment or query value made of 16 or more letters and digits (a passkey). A change
+        of only such a part shows as the same masked URL before and after.
+    type: bool
+    default: false
+    version_added: 0.2.0
   torrents:
     description:
       - Many torrents in one task, each a dictionary with the options of the single form (O(torrents[].source) or
@@ -503,7 +512,7 @@ diff:
   type: dict
 """
 from ansible_collections.community.qbittorrent.plugins.module_utils._engine import converge
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import masking_tracker_secrets, run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_items import ITEM_OPTIONS
 from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_sync import Torrents
 
@@ -511,11 +520,16 @@ ARGUMENT_SPEC = {
     **ITEM_OPTIONS,
     "torrents": {"type": "list", "elements": "dict", "options": ITEM_OPTIONS},
     "wait_timeout": {"type": "float", "default": 120.0},
+    "reveal_tracker_secrets": {"type": "bool", "default": False},
 }
 MODULE_KWARGS = {"mutually_exclusive": [["source", "hash", "torrents"]]}
 
 
 def run(task):
+    return masking_tracker_secrets(task, converge_torrents)
+
+
+def converge_torrents(task):
     torrents = Torrents(task)
     return torrents.wait(converge(torrents, torrents.items), task.params["wait_timeout"])
 

@@ -1,0 +1,257 @@
+# Copyright (c) community.qbittorrent contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""qbt_torrent_policy against a fake 4.5.2-like server (trackers read per torrent): the issue's example exactly
+as written (host names that tests on real servers may not use), which torrents get which policy in both modes,
+grouped writes, tracker edits, max_changes before any write, and masked passkeys."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.community.qbittorrent.plugins.module_utils import _client
+from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
+from ansible_collections.community.qbittorrent.plugins.modules import qbt_torrent_policy
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import form, install
+
+BASE = "http://qbt.test:8080"
+PASSKEY = "0123456789abcdef0123456789abcdef"
+EXAMPLE = [
+    {
+        "name": "private tracker",
+        "match": {"tracker_hosts": ["*.tracker.example"]},
+        "set": {"add_tags": ["private"], "ratio_limit": 2.0, "seeding_time_limit": 20160},
+    },
+    {"name": "tv stops after two weeks", "match": {"categories": ["tv"]}, "set": {"seeding_time_limit": 20160}},
+    {
+        "name": "rotate the passkey",
+        "match": {"tracker_hosts": ["old.tracker.example"]},
+        "trackers": {
+            "replace": [
+                {
+                    "regex": "^https://old\\.tracker\\.example/(\\w+)/announce$",
+                    "replacement": "https://new.tracker.example/\\1/announce",
+                }
+            ]
+        },
+    },
+    {"name": "unregistered", "match": {"tracker_message": "(?i)unregistered"}, "set": {"state": "absent"}},
+]
+
+
+def torrent(letter, category="", tags="", **extra):
+    entry = {
+        "hash": letter * 40,
+        "name": f"t-{letter}",
+        "category": category,
+        "tags": tags,
+        "state": "stalledUP",
+        "save_path": "/data",
+        "size": 1000,
+        "ratio": 0.5,
+        "added_on": 1_700_000_000,
+        "seeding_time": 3600,
+        "ratio_limit": -2,
+        "seeding_time_limit": -2,
+        "up_limit": 0,
+        "dl_limit": 0,
+        "auto_tmm": False,
+        "trackers_count": 1,
+    }
+    entry.update(extra)
+    return entry
+
+
+class Server:
+    """torrents/info, torrents/trackers (per hash, as before 5.1) and the writes, applied to the entries."""
+
+    def __init__(self, torrents, trackers):
+        self.torrents = {entry["hash"]: entry for entry in torrents}
+        self.trackers = trackers  # hash -> [{url, tier, msg}]
+        self.reads = []
+
+    def info(self, request):
+        query = parse_qs(urlsplit(request.url).query)
+        wanted = query.get("hashes", [""])[0].split("|") if "hashes" in query else None
+        self.reads.append("info")
+        return 200, json.dumps([e for h, e in self.torrents.items() if wanted is None or h in wanted])
+
+    def tracker_list(self, request):
+        torrent_hash = parse_qs(urlsplit(request.url).query)["hash"][0]
+        self.reads.append(f"trackers {torrent_hash[:1]}")
+        return 200, json.dumps(self.trackers.get(torrent_hash, []))
+
+    def add_tags(self, request):
+        fields = form(request)
+        for torrent_hash in fields["hashes"].split("|"):
+            entry = self.torrents[torrent_hash]
+            tags = {tag for tag in entry["tags"].split(", ") if tag} | set(fields["tags"].split(","))
+            entry["tags"] = ", ".join(sorted(tags))
+        return 200, ""
+
+    def share_limits(self, request):
+        fields = form(request)
+        for torrent_hash in fields["hashes"].split("|"):
+            self.torrents[torrent_hash]["ratio_limit"] = float(fields["ratioLimit"])
+            self.torrents[torrent_hash]["seeding_time_limit"] = int(fields["seedingTimeLimit"])
+        return 200, ""
+
+    def edit_tracker(self, request):
+        fields = form(request)
+        for item in self.trackers[fields["hash"]]:
+            if item["url"] == fields["origUrl"]:
+                item["url"] = fields["newUrl"]
+        return 200, ""
+
+    def delete(self, request):
+        for torrent_hash in form(request)["hashes"].split("|"):
+            self.torrents.pop(torrent_hash)
+        return 200, ""
+
+    def routes(self):
+        return {
+            ("POST", "auth/login"): (200, "Ok."),
+            ("POST", "auth/logout"): (200, ""),
+            ("GET", "app/webapiVersion"): (200, "2.8.19"),
+            ("GET", "torrents/info"): self.info,
+            ("GET", "torrents/trackers"): self.tracker_list,
+            ("GET", "torrents/categories"): (200, json.dumps({"tv": {"name": "tv", "savePath": ""}})),
+            ("POST", "torrents/addTags"): self.add_tags,
+            ("POST", "torrents/setShareLimits"): self.share_limits,
+            ("POST", "torrents/editTracker"): self.edit_tracker,
+            ("POST", "torrents/delete"): self.delete,
+        }
+
+
+def example_server():
+    torrents = [
+        torrent("a"),  # a.tracker.example: private tracker
+        torrent("b", category="tv"),  # no tracker
+        torrent("c"),  # old.tracker.example with a passkey
+        torrent("d"),  # unregistered
+    ]
+    torrents[1]["trackers_count"] = 0
+    trackers = {
+        "a" * 40: [{"url": "https://a.tracker.example/announce", "tier": 0, "msg": ""}],
+        "c" * 40: [
+            {"url": "udp://127.0.0.1:1/announce", "tier": 0, "msg": ""},
+            {"url": f"https://old.tracker.example/{PASSKEY}/announce", "tier": 1, "msg": ""},
+        ],
+        "d" * 40: [{"url": "http://127.0.0.1:2/announce", "tier": 0, "msg": "Unregistered torrent"}],
+    }
+    return Server(torrents, trackers)
+
+
+def run(monkeypatch, server, check_mode=False, **params):
+    adapter = install(monkeypatch, _client, server.routes())
+    params = dict(url=BASE, username="admin", password="pw", **params)
+    validated = ArgumentSpecValidator(argument_spec(qbt_torrent_policy.ARGUMENT_SPEC)).validate(params)
+    assert not validated.errors.errors, validated.errors.errors
+    values = validated.validated_parameters
+    client = _client.Client(**{k: values[k] for k in ("url", "username", "password")})
+    with client:
+        result = qbt_torrent_policy.run(Task(values, client, check_mode, True))
+    writes = [
+        (r.url.split("/api/v2/")[1], form(r))
+        for r, _kwargs in adapter.requests
+        if r.method == "POST" and "auth/" not in r.url
+    ]
+    return result, writes
+
+
+def by_hash(result):
+    return {entry["hash"][:1]: entry for entry in result["torrents"]}
+
+
+def test_the_example_as_written_in_check_mode_first_match(monkeypatch):
+    server = example_server()
+    result, writes = run(monkeypatch, server, check_mode=True, max_changes=500, policies=EXAMPLE)
+    assert writes == []
+    shown = by_hash(result)
+    assert shown["a"]["policies"] == ["private tracker"]
+    assert shown["a"]["changes"]["tags"] == {"before": [], "after": ["private"]}
+    assert shown["b"]["policies"] == ["tv stops after two weeks"]
+    # old.tracker.example matches *.tracker.example too: with first_match the rotation never reaches c
+    assert shown["c"]["policies"] == ["private tracker"]
+    assert "trackers" not in shown["c"]["changes"]
+    assert shown["d"]["removed"] is True
+    assert PASSKEY not in json.dumps(result)
+    # one info read; trackers only for torrents that have some (b has none)
+    assert server.reads == ["info", "trackers a", "trackers c", "trackers d"]
+    assert result["counts"] == {"torrents": 4, "matched": 4, "changed": 4, "removed": 1}
+    assert result["diff"]["after"]["d" * 40]["state"] == "absent"
+
+
+def test_the_example_in_mode_all_groups_writes_and_keeps_the_tier(monkeypatch):
+    server = example_server()
+    result, writes = run(monkeypatch, server, max_changes=500, mode="all", policies=EXAMPLE)
+    assert result["changed"]
+    shown = by_hash(result)
+    assert shown["c"]["policies"] == ["private tracker", "rotate the passkey"]
+    assert shown["c"]["changes"]["trackers"]["after"][1] == "https://new.tracker.example/********/announce"
+    assert PASSKEY not in json.dumps(result)
+    endpoints = [endpoint for endpoint, _fields in writes]
+    assert endpoints == [
+        "torrents/setShareLimits",  # a and c (ratio and seeding time), one request
+        "torrents/setShareLimits",  # b (seeding time only, its ratio limit kept)
+        "torrents/addTags",  # a and c, one request
+        "torrents/editTracker",
+        "torrents/delete",
+    ]
+    assert writes[0][1]["hashes"] == "a" * 40 + "|" + "c" * 40
+    assert writes[1][1] == {"hashes": "b" * 40, "ratioLimit": "-2", "seedingTimeLimit": "20160"}
+    edit = writes[3][1]
+    assert edit == {
+        "hash": "c" * 40,
+        "origUrl": f"https://old.tracker.example/{PASSKEY}/announce",
+        "newUrl": f"https://new.tracker.example/{PASSKEY}/announce",
+    }
+    assert server.trackers["c" * 40][1]["tier"] == 1
+    assert "d" * 40 not in server.torrents
+    again, writes = run(monkeypatch, server, max_changes=500, mode="all", policies=EXAMPLE)
+    assert not again["changed"] and writes == []
+
+
+def test_mode_all_applies_every_matching_policy_and_a_later_value_wins(monkeypatch):
+    server = example_server()
+    policies = [
+        {"name": "everything", "match": {"all": True}, "set": {"ratio_limit": 1.0, "add_tags": ["x"]}},
+        {"name": "a", "match": {"name": "^t-a$"}, "set": {"ratio_limit": 3.0, "remove_tags": ["x"]}},
+    ]
+    result, writes = run(monkeypatch, server, check_mode=True, mode="all", policies=policies)
+    shown = by_hash(result)
+    assert shown["a"]["changes"] == {"ratio_limit": {"before": -2, "after": 3.0}}
+    assert shown["a"]["policies"] == ["a"]
+    assert shown["b"]["changes"]["ratio_limit"]["after"] == 1.0
+    assert shown["b"]["policies"] == ["everything"]
+    assert [p["matched"] for p in result["policies"]] == [4, 1]
+
+
+def test_max_changes_refuses_before_any_write(monkeypatch):
+    server = example_server()
+    with pytest.raises(InvalidInput, match=r"4 torrents would change .*raise max_changes to 4"):
+        run(monkeypatch, server, max_changes=3, policies=EXAMPLE)
+    assert len(server.torrents) == 4
+
+
+@pytest.mark.parametrize(
+    "policy, problem",
+    [
+        ({"name": "p", "match": {}, "set": {"add_tags": ["x"]}}, "the match is empty"),
+        ({"name": "p", "match": {"name": "("}, "set": {"add_tags": ["x"]}}, "not a valid regular expression"),
+        ({"name": "p", "match": {"all": True, "name": "x"}, "set": {"add_tags": ["x"]}}, "cannot be given too"),
+        ({"name": "p", "match": {"all": True}}, "the policy sets nothing"),
+        ({"name": "p", "match": {"all": True}, "set": {"delete_files": True}}, "only applies with state: absent"),
+        ({"name": "p", "match": {"added_before": "soon"}, "set": {"add_tags": ["x"]}}, "is not a date"),
+        ({"name": "p", "match": {"all": True}, "trackers": {"add": ["ftp://x"]}}, "is not a tracker URL"),
+    ],
+)
+def test_bad_policies_are_refused_before_any_request_but_the_version(monkeypatch, policy, problem):
+    server = example_server()
+    with pytest.raises(InvalidInput, match=problem):
+        run(monkeypatch, server, policies=[policy])
+    assert server.reads == []
