@@ -39,6 +39,11 @@ def group_modules() -> list[str]:
     return [m for m in groups.get("qbittorrent") or [] if isinstance(m, str)]
 
 
+# Modules that run on the qBittorrent host and talk to no WebUI: no connection options, so they stay out of the
+# action group (whose module_defaults set the connection options), by design and by name here.
+HOST_MODULES = ("qbt_config_file",)
+
+
 def module_files() -> list[str]:
     return sorted(p.stem for p in (ROOT / "plugins/modules").glob("*.py") if p.stem != "__init__")
 
@@ -84,10 +89,14 @@ def cmd_metadata(args: argparse.Namespace) -> int:
                 if not spec.contains(version, prereleases=True):
                     problems.append(f"requires_ansible {spec_text!r} excludes ansible-core {version}, which is tested")
     modules, files = group_modules(), module_files()
-    for name in sorted(set(files) - set(modules)):
+    for name in sorted(set(files) - set(modules) - set(HOST_MODULES)):
         problems.append(f"module {name} is not in the action group qbittorrent of meta/runtime.yml")
     for name in sorted(set(modules) - set(files)):
         problems.append(f"the action group lists {name}, which is not a module in plugins/modules")
+    for name in sorted(set(modules) & set(HOST_MODULES)):
+        problems.append(f"the action group lists {name}, a host module without connection options: take it out")
+    for name in sorted(set(HOST_MODULES) - set(files)):
+        problems.append(f"tests/collection_checks.py HOST_MODULES names {name}, which is not in plugins/modules")
     config = load_yaml(ROOT / "tests/config.yml") if (ROOT / "tests/config.yml").is_file() else None
     python_requires = ((config or {}).get("modules") or {}).get("python_requires")
     if python_requires != args.python_requires:
@@ -97,7 +106,8 @@ def cmd_metadata(args: argparse.Namespace) -> int:
     return done(
         problems,
         f"requires_ansible {spec_text} matches the tested lines {', '.join(lines)}; "
-        f"the action group holds all {len(files)} modules; modules.python_requires {python_requires}",
+        f"the action group holds all {len(files) - len(HOST_MODULES)} modules but the host modules "
+        f"{', '.join(HOST_MODULES)}; modules.python_requires {python_requires}",
     )
 
 

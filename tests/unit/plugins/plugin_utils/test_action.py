@@ -36,7 +36,10 @@ except ImportError:  # ansible-core before 2.19
 
 COLLECTION = "ansible_collections.community.qbittorrent"
 ROOT = pathlib.Path(__file__).resolve().parents[4]
-MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("qbt_*.py"))
+# Host modules run on the qBittorrent host, with no action plugin and no in-process path (HOST_MODULES of
+# tests/collection_checks.py): the conventions below are those of the WebUI modules.
+HOST_MODULES = ("qbt_config_file",)
+MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("qbt_*.py") if path.stem not in HOST_MODULES)
 ACTIONS = sorted(path.stem for path in (ROOT / "plugins" / "action").glob("qbt_*.py"))
 URL = "http://127.0.0.1:9"  # never contacted: the fake module's logic makes no request
 PASSWORD = "pw-Secret-7731"
