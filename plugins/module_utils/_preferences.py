@@ -17,7 +17,7 @@ from typing import Any
 
 from . import _engine, _platform
 from . import _webui_change as webui
-from ._diff import MASK, after_values, differences, masked_change
+from ._diff import MASK, after_values, differences, mask_keys, masked_change
 from ._errors import InvalidInput, QbtError
 from ._preference_resolve import Resolution, partners, resolve
 from ._preference_table import (
@@ -39,14 +39,7 @@ __all__ = ["MASK", "SCHEMA", "SECRET_KEYS", "WRITE_ONLY_KEYS", "coerce", "masked
 # ----------------------------------------------------------------------------------------------- secrets
 def masked(preferences: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """A copy with every non-empty secret replaced by a mask, and the set of secret values found."""
-    copy = dict(preferences)
-    found = set()
-    for key in SECRET_KEYS.intersection(copy):
-        value = copy[key]
-        if value:
-            found.add(str(value))
-            copy[key] = MASK
-    return copy, found
+    return mask_keys(preferences, SECRET_KEYS)
 
 
 def mask_value(key: str, value: Any) -> Any:

@@ -390,9 +390,10 @@ from ansible_collections.community.qbittorrent.plugins.module_utils import (
 )
 from ansible_collections.community.qbittorrent.plugins.module_utils import _rss_info as rss
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
+from ansible_collections.community.qbittorrent.plugins.module_utils._diff import mask_keys
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
+from ansible_collections.community.qbittorrent.plugins.module_utils._preference_table import SECRET_KEYS
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
     is_app_version_supported,
     is_webapi_version_supported,
@@ -456,7 +457,9 @@ def run(task):
     if "version" in subsets:
         result["version"] = read_version(client)
     if "preferences" in subsets:
-        result["preferences"], secrets = masked(client.get_json("app/preferences"))
+        # the table of secret keys, not _preferences (qbt_preferences' task): every file this module imports is in
+        # its payload, which the controller builds and every module process loads (docs/performance.md, Over SSH)
+        result["preferences"], secrets = mask_keys(client.get_json("app/preferences"), SECRET_KEYS)
         for secret in secrets:
             task.no_log(secret)
     if "categories" in subsets:
