@@ -58,6 +58,13 @@ class TorrentHashes:
         return self.v2[:40] if self.v2 else self.v1  # type: ignore[index,return-value]
 
     @property
+    def lookup(self) -> list[str]:
+        """The hashes to ask torrents/info for: the id, and the v1 hash of a hybrid torrent too, which is its id on a
+        server built on libtorrent 1.2 (qBittorrent before 4.4: TorrentInfo::hash() in
+        src/base/bittorrent/torrentinfo.cpp of release-4.2.5 is the SHA-1 info hash; observed on 4.2.5)."""
+        return [self.id, self.v1] if self.v1 and self.v2 else [self.id]
+
+    @property
     def version(self) -> str:
         return "hybrid" if self.v1 and self.v2 else ("v2" if self.v2 else "v1")
 

@@ -61,7 +61,8 @@ FIELDS = {
             for name in ("tags", "download_path", "upload_limit", "download_limit", "ratio_limit")
             + ("seeding_time_limit", "inactive_seeding_time_limit")
         }
-        | {"share_limit_action": ("rss_rule_share_limit_action", "share_limit_action in RSS rules")},
+        | {"share_limit_action": ("rss_rule_share_limit_action", "share_limit_action in RSS rules")}
+        | {"content_layout": ("rss_rule_content_layout", "content_layout in RSS rules")},
         stopped=Field({"type": "bool"}),
         content_layout=Field(
             {"type": "str", "choices": ["Default", *CONTENT_LAYOUTS]}, normalize=lambda value: value or "Default"

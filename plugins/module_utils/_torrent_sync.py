@@ -250,7 +250,7 @@ def add(client, adds, current, writes, trackers):
             # "Fails." (409 from 5.2) also answers a duplicate: another run may have added the same torrents
             # meanwhile, so what the server holds afterwards decides, not this answer.
             refused += [part[1][0] for part in files] + fields.get("urls", "").split("\n")
-    ids = [item.hashes.id for item in adds]
+    ids = [key for item in adds for key in item.hashes.lookup]
 
     def all_there(index):
         return all(index.find(item.hashes) for item in adds)

@@ -361,7 +361,7 @@ def wait_until(
             outcome = outcome and ok
         return outcome
 
-    ids = ids or [target[0].id for target in targets]
+    ids = ids or [key for target in targets for key in target[0].lookup]
     index, ok = poll(lambda: read_index(client, ids), done, timeout)
     if not ok:
         late = []

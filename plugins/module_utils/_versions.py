@@ -115,6 +115,9 @@ FEATURES = {
     # actions in torrentParams with 5.0.0 (AutoDownloadRule::fromJsonObject; docs/dev/rss-facts.md#versions).
     "rss_rule_torrent_params": ("2.9.2", "4.6.0"),
     "rss_rule_share_limit_action": ("2.11.2", "5.0.0"),
+    # Before 4.3.2 a rule has createSubfolder, not torrentContentLayout (Str_ContentLayout in
+    # src/base/rss/rss_autodownloadrule.cpp first appears at release-4.3.2; observed on 4.2.5).
+    "rss_rule_content_layout": ("2.7", "4.3.2"),
     # torrents (qbt_torrent), docs/dev/webapi-facts.md#torrents and #trackers; checked on 4.5.2, 5.1.0 and 5.3.0
     "add_content_layout": ("2.7", "4.3.2"),
     "add_stop_condition": ("2.8.15", "4.5.0"),

@@ -86,6 +86,8 @@ def test_hand_written_v1_v2_and_hybrid():
         assert hashes.v1 == (hashlib.sha1(raw).hexdigest() if want[0] else None)
         assert hashes.v2 == (hashlib.sha256(raw).hexdigest() if want[1] else None)
         assert hashes.keys() == {k for k in (hashes.v1, hashes.v2, hashes.v2 and hashes.v2[:40]) if k}
+        # a hybrid is also asked for by its v1 hash: its id on servers before 4.4 (libtorrent 1.2)
+        assert hashes.lookup == ([hashes.id, hashes.v1] if all(want) else [hashes.id])
 
 
 @pytest.mark.parametrize(
