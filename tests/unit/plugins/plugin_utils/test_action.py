@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import pathlib
+import subprocess
 import sys
 import types
 from unittest import mock
@@ -361,6 +362,22 @@ def test_collection_package():
     assert _action.collection_package(f"{COLLECTION}.plugins.action.qbt_tag") == COLLECTION
     with pytest.raises(ValueError):
         _action.collection_package(f"{COLLECTION}.plugins.modules.qbt_tag")
+
+
+def test_loading_the_action_plugins_loads_the_jinja_filters_and_tests_once():
+    """In a fresh process (as Ansible's main process before it forks the workers): importing _action fills
+    ansible-core's cache of filter and test plugins, so no worker loads them again."""
+    code = (
+        "from ansible.plugins.loader import filter_loader, test_loader\n"
+        "assert not filter_loader._cached_non_collection_wrappers, 'filled before the import'\n"
+        f"import {COLLECTION}.plugins.plugin_utils._action\n"
+        "print(len(filter_loader._cached_non_collection_wrappers), len(test_loader._cached_non_collection_wrappers))"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    filters, tests = (int(n) for n in proc.stdout.split())
+    assert filters > 50 and tests > 20, proc.stdout
 
 
 # ----------------------------------------------------------------------------------------- the action plugin
