@@ -111,6 +111,33 @@ def cmd_metadata(args: argparse.Namespace) -> int:
     )
 
 
+TARGETS = "tests/integration/targets"
+# a role that a target's files name (include_role/import_role, roles:, dependencies:), by ansible-test's convention
+ROLE_REFERENCE = re.compile(r"(?:\bname|\brole|^\s*-)\s*:?\s*['\"]?(setup_[a-z0-9_]+)\b", re.MULTILINE)
+
+
+def cmd_integration_targets(_args: argparse.Namespace) -> int:
+    """Every setup role a target uses is in its aliases as needs/target/<role>.
+
+    ansible-test copies a target and the targets its aliases name, nothing else: a role missing there is found by
+    tests/dev-target (all roles on its path) and fails only under ansible-test, late in the integration lane.
+    """
+    root = ROOT / TARGETS
+    problems = []
+    targets = sorted(path for path in root.iterdir() if path.is_dir())
+    for target in targets:
+        aliases = (target / "aliases").read_text(encoding="utf-8") if (target / "aliases").is_file() else ""
+        needed = set(re.findall(r"^needs/target/(\S+)", aliases, re.MULTILINE))
+        used = set()
+        for path in target.rglob("*"):
+            if path.is_file() and path.suffix in (".yml", ".yaml", ".sh"):
+                used.update(ROLE_REFERENCE.findall(path.read_text(encoding="utf-8")))
+        for role in sorted(used - needed - {target.name}):
+            if (root / role).is_dir():
+                problems.append(f"{TARGETS}/{target.name} uses the role {role}: add needs/target/{role} to its aliases")
+    return done(problems, f"each of the {len(targets)} integration targets names the setup roles it uses")
+
+
 def cmd_changelog_modules(_args: argparse.Namespace) -> int:
     """Every module appears in some release of changelogs/changelog.yaml."""
     changelog = load_yaml(ROOT / "changelogs/changelog.yaml") or {}
@@ -591,6 +618,7 @@ def main() -> int:
     p.add_argument("lines", nargs="+", help="the ansible-core lines tested")
     p.set_defaults(func=cmd_metadata)
     sub.add_parser("changelog-modules").set_defaults(func=cmd_changelog_modules)
+    sub.add_parser("integration-targets", help="setup roles in aliases").set_defaults(func=cmd_integration_targets)
     sub.add_parser("changelog-fragments", help="fragment lines fit ansible-lint").set_defaults(
         func=cmd_changelog_fragments
     )

@@ -43,3 +43,19 @@ def test_lines_at_the_limit_pass(checks, tmp_path, capsys):
 
     assert checks.cmd_changelog_fragments(None) == 0
     assert "all 1 changelog fragments fit" in capsys.readouterr().out
+
+
+def test_a_target_using_a_setup_role_must_name_it_in_its_aliases(checks, tmp_path, capsys):
+    targets = tmp_path / "tests" / "integration" / "targets"
+    for name in ("setup_qbt", "uses_it", "declares_it"):
+        (targets / name / "tasks").mkdir(parents=True)
+    include = "- ansible.builtin.include_role:\n    name: setup_qbt\n"
+    (targets / "uses_it" / "tasks" / "main.yml").write_text(include, encoding="utf-8")
+    (targets / "uses_it" / "aliases").write_text("context/controller\n", encoding="utf-8")
+    (targets / "declares_it" / "tasks" / "main.yml").write_text(include, encoding="utf-8")
+    (targets / "declares_it" / "aliases").write_text("needs/target/setup_qbt\n", encoding="utf-8")
+
+    assert checks.cmd_integration_targets(None) == 1
+    out = capsys.readouterr().out
+    assert "targets/uses_it uses the role setup_qbt: add needs/target/setup_qbt" in out
+    assert "declares_it" not in out
