@@ -112,7 +112,6 @@ cat >"$workdir/snapshot.yml" <<YAML
         auto_tmm: false
         state: stopped
       delegate_to: localhost
-      register: added
     - name: Keep its hash for the checks
       ansible.builtin.copy:
         dest: "$workdir/{{ inventory_hostname }}.hash"
