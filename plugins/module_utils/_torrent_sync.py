@@ -206,11 +206,12 @@ def read_declared(client, items, trackers):
     hybrid torrent's id is its truncated v2 hash (InfoHash::toTorrentID, src/base/bittorrent/infohash.cpp). So a
     torrent declared by a v1 hash alone and not found by it may be a hybrid torrent the server knows by its v2
     hash: it is looked for among the torrents that have a v2 hash (T.v2_torrents), not in a read of all of them.
+    A torrent declared by a .torrent file is known whole: without a v2 hash it is no hybrid, and needs no such read.
     """
     keys = [key for item in items for key in sorted(item.hashes.keys()) if len(key) == 40]
     entries = T.torrents_info(client, keys, trackers)
     index = TorrentIndex(entries)
-    if any(item.hashes.v2 is None and index.find(item.hashes) is None for item in items):
+    if any(not item.hashes.complete and item.hashes.v2 is None and index.find(item.hashes) is None for item in items):
         known = {entry["hash"] for entry in entries}
         entries += [entry for entry in T.v2_torrents(client, trackers) if entry["hash"] not in known]
         index = TorrentIndex(entries)

@@ -174,3 +174,18 @@ def test_qbt_torrent_reads_the_declared_torrents_by_id_not_the_whole_server():
     assert index.find(items[0].hashes)["hash"] == v2[:40]
     assert index.find(items[1].hashes) is None
     assert [params.get("limit") for _endpoint, params in client.gets] == [None, 64]
+
+
+def test_a_torrent_file_without_a_v2_hash_needs_no_read_of_the_v2_torrents():
+    from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import TorrentHashes
+    from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_sync import read_declared
+
+    client = Recorder([_entry(value) for value in HASHES[:10]])
+    # hashed from a .torrent file: no v2 hash means a v1-only torrent, which no server knows by a v2 id
+    new_file = Declared(TorrentHashes(v1=HASHES[4000], complete=True))
+    read_declared(client, [new_file], None)
+    assert [params.get("limit") for _endpoint, params in client.gets] == [None]
+    # the same hash from a magnet may be a hybrid torrent's v1 hash: the v2 torrents are read
+    client.gets.clear()
+    read_declared(client, [Declared(TorrentHashes(v1=HASHES[4000]))], None)
+    assert [params.get("limit") for _endpoint, params in client.gets] == [None, 64]

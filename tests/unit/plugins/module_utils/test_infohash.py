@@ -228,3 +228,10 @@ def test_index_matches_every_kind_of_hash():
     assert TorrentIndex([{"hash": hybrid_v1, "infohash_v1": hybrid_v1, "infohash_v2": ""}]).find(
         TorrentHashes(hybrid_v1, hybrid_v2)
     )
+
+
+def test_only_a_torrent_file_gives_complete_hashes():
+    data, _built = build_torrent("whole", file_contents("whole", 1000, 1), version="v1")
+    assert from_torrent_file(data).complete is True
+    assert from_magnet("magnet:?xt=urn:btih:" + "a" * 40).complete is False
+    assert from_hash("a" * 40).complete is False
