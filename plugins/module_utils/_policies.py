@@ -19,7 +19,7 @@ from . import _torrents as T
 from ._diff import differences
 from ._errors import InvalidInput, QbtError
 from ._fields import Problems, normalize_tags, tags
-from ._policy_match import MATCH_OPTIONS, Match, regex
+from ._policy_match import GATES, MATCH_OPTIONS, Match, regex
 from ._torrent_fields import SHARE_LIMIT_ACTIONS, category_or_none, parameters
 from ._trackers import TrackerEdits, tracker_urls
 from ._versions import gap
@@ -162,12 +162,10 @@ def declared(params: Mapping[str, Any], client) -> list[Policy]:
             missing = gap(name, client.webapi_version, label)
             if missing:
                 problems.add(f"{option}: {missing}")
-        if policy.match.needs_private and not client.supports("properties_is_private"):
-            problems.add(f"{policy.match.option}.private: {gap('properties_is_private', client.webapi_version)}")
-        if any(k in policy.match.given for k in ("min_seeding_time", "max_seeding_time")):
-            missing = gap("info_seeding_time", client.webapi_version, "matching on seeding time")
+        for criterion, (feature, label) in GATES.items():
+            missing = gap(feature, client.webapi_version, label) if criterion in policy.match.given else None
             if missing:
-                problems.add(f"{policy.match.option}: {missing}")
+                problems.add(f"{policy.match.option}.{criterion}: {missing}")
     problems.raise_any()
     return policies
 

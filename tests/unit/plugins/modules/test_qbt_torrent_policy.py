@@ -255,3 +255,20 @@ def test_bad_policies_are_refused_before_any_request_but_the_version(monkeypatch
     with pytest.raises(InvalidInput, match=problem):
         run(monkeypatch, server, policies=[policy])
     assert server.reads == []
+
+
+def test_criteria_the_server_lacks_are_refused_by_option_before_any_read(monkeypatch):
+    server = example_server()
+    routes = server.routes
+    server.routes = lambda: {**routes(), ("GET", "app/webapiVersion"): (200, "2.5.1")}  # qBittorrent 4.2.5
+    policies = [
+        {"name": "p", "match": {"private": False}, "set": {"add_tags": ["x"]}},
+        {"name": "s", "match": {"min_seeding_time": 1, "max_seeding_time": 600}, "set": {"add_tags": ["y"]}},
+    ]
+    with pytest.raises(InvalidInput) as refused:
+        run(monkeypatch, server, policies=policies)
+    message = str(refused.value)
+    assert "policies[0].match.private: matching on private needs qBittorrent 4.5.1" in message
+    assert "policies[1].match.min_seeding_time: matching on seeding time needs qBittorrent 4.3.4" in message
+    assert "policies[1].match.max_seeding_time" in message
+    assert server.reads == []
