@@ -134,7 +134,10 @@ options:
     description: Download pieces in order. qBittorrent only toggles it, so the module reads it first.
     type: bool
   first_last_piece_priority:
-    description: Download the first and last pieces first. qBittorrent only toggles it, so the module reads it first.
+    description:
+      - Download the first and last pieces first. qBittorrent only toggles it, so the module reads it first.
+      - qBittorrent before 4.3.0 cannot keep it on a complete torrent (it always reads false there), so V(true) is
+        refused there for a complete torrent.
     type: bool
   super_seeding:
     description: Super seeding mode.
