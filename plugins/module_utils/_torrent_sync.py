@@ -18,7 +18,7 @@ from ._diff import Diff, differences
 from ._engine import Resource, refuse_foreign_paths
 from ._errors import InvalidInput, QbtError
 from ._infohash import TorrentIndex, entry_keys, from_hash
-from ._torrent_items import NORMALIZERS, declared_items, gate
+from ._torrent_items import NORMALIZERS, declared_items, gate, not_found_hint
 
 APPEAR_TIMEOUT = 15.0
 # torrents/add only queues what it gets: a torrent shows in torrents/info once qBittorrent has handled libtorrent's
@@ -58,8 +58,9 @@ class Torrents(Resource):
 
     def __init__(self, task) -> None:
         super().__init__(task)
-        self.items = declared_items(task.params, self.client)
-        gate(self.client, self.items)
+        # every declared torrent, for the result; self.items: those this server can hold (see gate)
+        self.declared = declared_items(task.params, self.client)
+        self.items = gate(self.client, self.declared)
         refuse_foreign_paths(
             self.client,
             [(item.option(key), item.params[key]) for item in self.items for key in ("save_path", "download_path")],
@@ -99,13 +100,14 @@ class Torrents(Resource):
                     result.diff.removed(view["hash"], shown)
             elif view is None and item.source is None:
                 raise InvalidInput(
-                    f"{item.option('hash')}: no torrent on the server matches {item.params['hash']}; give source to "
-                    "add it"
+                    f"{item.option('hash')}: no torrent on the server matches {item.params['hash']}"
+                    f"{not_found_hint(self.client, item)}; give source to add it"
                 )
             elif view is None:
                 result.adds.append(item)
                 result.diff.created(item.hashes.id, item.desired)
             else:
+                refuse_what_cannot_be_kept(self.client, item, view)
                 result.planned[id(item)] = changes = plan(item, view, self.stopped)
                 result.writes.queue(changes, view, item.params["purge_tags"], self.client)
                 result.diff.changed(changes, item=view["hash"])
@@ -116,7 +118,7 @@ class Torrents(Resource):
         return self.views
 
     def shown(self, views):
-        return shown(self.items, views)
+        return shown(self.declared, views)
 
     def summary(self, plan):
         return {
@@ -148,7 +150,7 @@ class Torrents(Resource):
             for item in waiting:
                 self.views[id(item)].update(T.view(index.find(item.hashes)))
             result["torrents"] = self.shown(self.views)
-        if len(self.items) == 1 and not self.items[0].prefix:
+        if len(self.declared) == 1 and not self.declared[0].prefix:
             result["torrent"] = result["torrents"][0]
         return result
 
@@ -175,6 +177,19 @@ def plan(item, current, stopped=None):
         if item.state == "stopped" and changes.get("force_start", (None, True))[1] is False:
             del changes["force_start"]  # stopping turns force start off
     return changes
+
+
+def refuse_what_cannot_be_kept(client, item, view):
+    """Refuse, before any write, a first/last piece priority that a server before 4.3.0 cannot keep: a complete
+    torrent always reads false there (_versions.FEATURES first_last_piece_when_complete)."""
+    if (
+        item.params["first_last_piece_priority"]
+        and not view.get("first_last_piece_priority")
+        and view.get("progress", 0) >= 1
+    ):
+        setting = f"{item.option('first_last_piece_priority')}: true on the complete torrent {item.label(view)}"
+        if not client.require("first_last_piece_when_complete", setting=setting):
+            item.params["first_last_piece_priority"] = None  # fail_on_unimplemented_endpoint: false
 
 
 def missing_categories(client, items, current):
@@ -308,6 +323,8 @@ def verify(client, items, trackers, removed, first=None):
             client.warn(f"{item.label(views[id(item)])}: qBittorrent is still moving the data")
         elif changes:
             kept = ", ".join(f"{key} is {have!r}, not {want!r}" for key, (have, want) in changes.items())
+            if "first_last_piece_priority" in changes and not client.supports("first_last_piece_when_complete"):
+                kept += " (qBittorrent before 4.3.0 cannot keep first_last_piece_priority once the data is complete)"
             problems.append(f"{item.label(views.get(id(item)))}: {kept}")
     if problems:
         raise QbtError(

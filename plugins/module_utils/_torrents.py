@@ -211,6 +211,20 @@ def view(entry: Mapping[str, Any]) -> dict[str, Any]:
     Fields the server does not report (share_limit_action before 5.2, ...) are left out rather than guessed.
     """
     result = {key: entry[field] for key, field in INFO_FIELDS.items() if field in entry}
+    if "infohash_v1" not in entry and "hash" in entry:
+        # Before 4.4 (libtorrent 1.2) every torrent is a v1 torrent whose id is its SHA-1 info hash (libtorrent's
+        # info_hash: TorrentHandleImpl::hash, src/base/bittorrent/torrenthandleimpl.cpp at release-4.2.5);
+        # infohash_v1/v2 are reported from 4.4.0 (serialize, src/webui/api/serialize/serialize_torrent.cpp).
+        result.update(infohash_v1=entry["hash"], infohash_v2="")
+    # Before 4.4 the save path ends with '/' (normalizePath in src/base/bittorrent/session.cpp at release-4.2.5) and
+    # unlimited is -1 (libtorrent's own upload_limit(): TorrentHandleImpl::uploadLimit, torrenthandleimpl.cpp);
+    # results say it the way later versions do, as compared (both observed on 4.2.5).
+    save_path = result.get("save_path")
+    if isinstance(save_path, str) and len(save_path) > 1 and save_path.endswith("/"):
+        result["save_path"] = save_path.rstrip("/") or "/"
+    for key in ("upload_limit", "download_limit"):
+        if isinstance(result.get(key), int) and result[key] < 0:
+            result[key] = 0
     result["state"] = torrent_state(entry.get("state", "unknown"))
     result["has_metadata"] = has_metadata(entry)
     result["tags"] = normalize_tags(entry.get("tags") or "")  # torrents/info joins tags with ", "
@@ -423,6 +437,9 @@ def read_views(client, filters: Mapping[str, Any] | None, fields: list[str] | No
         entries = H.get_json(client, "torrents/info", filters["hashes"], params)
     else:
         entries = client.get_json("torrents/info", params) or []
+    if filters.get("tag") and not client.supports("info_tag_filter"):
+        # ignored by the server before 4.4.0 (_versions.FEATURES info_tag_filter): filtered here instead
+        entries = [entry for entry in entries if filters["tag"] in normalize_tags(entry.get("tags") or "")]
     if fields is None:
         return [dict(view(entry), raw=entry) for entry in entries]
     result = []

@@ -120,6 +120,23 @@ FEATURES = {
     "rss_rule_content_layout": ("2.7", "4.3.2"),
     # torrents (qbt_torrent), docs/dev/webapi-facts.md#torrents and #trackers; checked on 4.5.2, 5.1.0 and 5.3.0
     "add_content_layout": ("2.7", "4.3.2"),
+    # torrents/add reads tags from 4.3.2 and ratioLimit/seedingTimeLimit from 4.3.4; before, it ignores them
+    # (TorrentsController::addAction, src/webui/api/torrentscontroller.cpp, at release-4.2.5, -4.3.2 and -4.3.4).
+    "add_tags": ("2.7", "4.3.2"),
+    "add_share_limits": ("2.8.1", "4.3.4"),
+    # BitTorrent v2 (v2-only torrents, btmh magnets, v2 hashes) came with libtorrent 2.0 support in 4.4.0
+    # (minLibtorrentVersion 2.0.4 in CMakeLists.txt, src/base/bittorrent/infohash.h). Before, TorrentInfo::load
+    # (libtorrent 1.2) finds no 'pieces' in a v2-only .torrent and addAction answers 415, and MagnetUri::MagnetUri
+    # (src/base/bittorrent/magneturi.cpp) finds no btih in a btmh-only magnet, so addAction answers "Fails." (both
+    # at release-4.2.5; observed on 4.2.5). A 4.4+ build on libtorrent 1.2 has the same limits; no version says so.
+    "v2_torrents": ("2.8.4", "4.4.0"),
+    # Before 4.3.0 TorrentHandleImpl::hasFirstLastPiecePriority (src/base/bittorrent/torrenthandleimpl.cpp at
+    # release-4.2.5) reads the piece priorities, which libtorrent does not keep for a complete torrent: it reads false
+    # there and toggleFirstLastPiecePrio changes nothing (observed on 4.2.5). From 4.3.0 it is a stored flag.
+    "first_last_piece_when_complete": ("2.6", "4.3.0"),
+    # torrents/info filters by tag from 4.4.0 (TorrentsController::infoAction, commit 9bfc74a1b, no WebAPI bump of
+    # its own); before, the parameter is ignored and every torrent is listed.
+    "info_tag_filter": ("2.8.4", "4.4.0"),
     "add_stop_condition": ("2.8.15", "4.5.0"),
     "add_to_top_of_queue": ("2.9.2", "4.6.0"),
     "add_seed_mode": ("2.16.0", "5.3.0"),  # torrents/add ignores skip_checking from here on

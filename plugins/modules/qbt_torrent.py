@@ -24,7 +24,12 @@ description:
     under that id may be a hybrid torrent the server knows by its v2 hash; the module then also reads the
     torrents that have a v2 hash, a read that costs the server about a third of a read of every torrent.
   - Differences between qBittorrent versions are handled by the module (pause/resume or stop/start, the
-    answers of C(torrents/add), the fields C(torrents/setShareLimits) requires, the tracker endpoints).
+    answers of C(torrents/add), the fields C(torrents/setShareLimits) requires, the tracker endpoints). What
+    C(torrents/add) does not take on an older server (O(tags) before qBittorrent 4.3.2, O(ratio_limit) and
+    O(seeding_time_limit) before 4.3.4) is set right after adding, and read back like every change.
+  - qBittorrent before 4.4 (built on libtorrent 1.2) has no BitTorrent v2. A v2-only torrent (a v2 .torrent file,
+    or a magnet with only C(xt=urn:btmh:)) is refused there before anything is written, and a hybrid torrent is
+    the v1 torrent that server knows, by its v1 hash (which is then its id).
 author:
   - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
@@ -129,7 +134,10 @@ options:
     description: Download pieces in order. qBittorrent only toggles it, so the module reads it first.
     type: bool
   first_last_piece_priority:
-    description: Download the first and last pieces first. qBittorrent only toggles it, so the module reads it first.
+    description:
+      - Download the first and last pieces first. qBittorrent only toggles it, so the module reads it first.
+      - qBittorrent before 4.3.0 cannot keep it on a complete torrent (it always reads false there), so V(true) is
+        refused there for a complete torrent.
     type: bool
   super_seeding:
     description: Super seeding mode.
@@ -396,13 +404,15 @@ torrents:
       description: Whether the torrent is on the server.
       type: bool
     hash:
-      description: qBittorrent's id of the torrent (the v1 hash, or the truncated v2 hash).
+      description:
+        - qBittorrent's id of the torrent (the v1 hash, or the truncated v2 hash); before qBittorrent 4.4 always
+          the v1 hash.
       type: str
     infohash_v1:
       description: The v1 info hash, empty for a pure v2 torrent.
       type: str
     infohash_v2:
-      description: The v2 info hash, empty for a v1 torrent.
+      description: The v2 info hash, empty for a v1 torrent and on qBittorrent before 4.4, which has no v2.
       type: str
     name:
       description: The torrent's name.
