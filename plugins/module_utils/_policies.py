@@ -21,6 +21,7 @@ from ._errors import InvalidInput, QbtError
 from ._fields import Problems, normalize_tags, tags
 from ._policy_match import GATES, MATCH_OPTIONS, Match, regex
 from ._torrent_fields import SHARE_LIMIT_ACTIONS, category_or_none, parameters
+from ._torrent_writes import Writes
 from ._trackers import TrackerEdits, tracker_urls
 from ._versions import gap
 
@@ -314,7 +315,7 @@ def guard(plans: list[TorrentPlan], max_changes: int) -> None:
 
 def apply(client, plans: list[TorrentPlan]) -> None:
     """The writes: one request per setter and value for every torrent that needs it, then the removals."""
-    writes = T.Writes()
+    writes = Writes()
     removes: dict[bool, list[str]] = {}
     for torrent in plans:
         if torrent.removal is not None:

@@ -19,6 +19,7 @@ from ._engine import Resource, refuse_foreign_paths
 from ._errors import InvalidInput, QbtError
 from ._infohash import TorrentIndex, entry_keys, from_hash
 from ._torrent_items import NORMALIZERS, declared_items, gate, not_found_hint
+from ._torrent_writes import Writes
 
 APPEAR_TIMEOUT = 15.0
 # torrents/add only queues what it gets: a torrent shows in torrents/info once qBittorrent has handled libtorrent's
@@ -35,7 +36,7 @@ class TorrentPlan:
 
     def __init__(self) -> None:
         self.diff = Diff()
-        self.writes = T.Writes()
+        self.writes = Writes()
         self.adds: list = []
         self.removes: dict[bool, list[str]] = {}
         self.planned: dict[int, dict] = {}

@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.community.qbittorrent.plugins.module_utils import _hash_chunks as H
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
 from ansible_collections.community.qbittorrent.plugins.module_utils import _trackers
+from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_writes import Writes
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import gap, parse_version
 
 HASHES = [hashlib.sha1(str(i).encode()).hexdigest() for i in range(5000)]
@@ -91,7 +92,7 @@ def test_read_views_returns_only_the_fields_asked_for():
 
 def test_every_setter_sends_long_lists_in_body_sized_chunks():
     client = Recorder()
-    writes = T.Writes()
+    writes = Writes()
     for value in HASHES:
         writes.add("category", "c", value)
         writes.add("stop", None, value)

@@ -14,6 +14,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils import _torr
 from ansible_collections.community.qbittorrent.plugins.module_utils._client import Client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import UnimplementedEndpoint
 from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import TorrentHashes
+from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_writes import Writes
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import parse_version
 
 V1 = "7f8ce41e5ef81477ab7a7e9a85b9118462655d51"
@@ -56,7 +57,7 @@ def test_tags_ignored_by_the_add_are_queued_after_it():
     view = {"hash": V1, "tags": [], "ratio_limit": -2, "seeding_time_limit": -2, "state": "pausedUP"}
     changes = sync.plan(declared, view)
     assert changes == {"tags": ([], ["a", "b"]), "ratio_limit": (-2, 1.5)}
-    writes = T.Writes()
+    writes = Writes()
     writes.queue(changes, view, False, client("2.5.1"))
     assert set(writes.groups) == {
         ("change_tags", (("a", "b"), ())),
