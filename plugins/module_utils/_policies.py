@@ -196,28 +196,36 @@ class TorrentPlan:
         return list(dict.fromkeys(name for key in self.changes for name in self.sources.get(key, [])))
 
 
+URLS_KNOWN = frozenset({"info", "trackers"})
+EVERYTHING = frozenset({"info", "trackers", "tracker_messages", "private"})
+
+
 def read(client, policies: list[Policy]) -> list[dict[str, Any]]:
-    """One torrents/info read (with the trackers where the server lists them in it); older servers read the
-    trackers, and the private flag before 5.0, only of the torrents that the other criteria of a policy needing
-    them already selected."""
+    """One torrents/info read (with the trackers where the server lists them in it: 5.1+, and on 4.3 to 4.5 the
+    one read is sync/maindata, which lists the tracker URLs but not their messages); otherwise the trackers, and
+    the private flag before 5.0, are read only of the torrents that the other criteria of a policy needing them
+    already selected."""
     tracker_users = [policy for policy in policies if policy.needs_trackers]
+    message_users = [policy for policy in tracker_users if policy.match.needs_tracker_messages]
 
     def wanted(entry):
         return any(policy.match.test(entry) for policy in tracker_users)
 
-    entries = T.torrents_info(client, trackers=wanted if tracker_users else None)
+    def messages(entry):
+        return any(policy.match.test(entry, URLS_KNOWN) for policy in message_users)
+
+    entries = T.torrents_info(client, trackers=wanted if tracker_users else None, messages=messages)
     private_users = [policy for policy in policies if policy.match.needs_private]
     if private_users and not client.supports("info_private"):
         for entry in entries:
-            if any(policy.match.test(entry) for policy in private_users):
+            if any(policy.match.test(entry, URLS_KNOWN) for policy in private_users):
                 properties = client.get_json("torrents/properties", {"hash": entry["hash"]})
                 entry["private"] = properties.get("is_private")
     return entries
 
 
 def matching(policies: list[Policy], entry: Mapping[str, Any], mode: str) -> list[Policy]:
-    everything = frozenset({"info", "trackers", "private"})
-    found = [policy for policy in policies if policy.match.test(entry, everything)]
+    found = [policy for policy in policies if policy.match.test(entry, EVERYTHING)]
     return found[:1] if mode == "first_match" else found
 
 

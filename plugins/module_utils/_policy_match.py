@@ -118,8 +118,10 @@ class Match:
             problems.add(f"{option}.all: all: true selects every torrent, so {', '.join(given)} cannot be given too")
         self.given = given
         self.needs_trackers = any(key in given for key in TRACKER_CRITERIA)
+        self.needs_tracker_messages = "tracker_message" in given
         self.needs_private = "private" in given
-        # (criterion, test of an entry, 'info' or what must be read first: 'trackers', 'private')
+        # (criterion, test of an entry, 'info' or what must be read first: 'trackers' (their URLs),
+        # 'tracker_messages', 'private')
         self.tests: list[tuple[str, Callable[[Mapping[str, Any]], bool], str]] = []
         now = time.time() if now is None else now
         for key, value in given.items():
@@ -146,7 +148,7 @@ class Match:
                 (
                     key,
                     lambda e: any(pattern.search(t.get("msg") or "") for t in e.get("tracker_entries", [])),
-                    "trackers",
+                    "tracker_messages",
                 )
             )
         elif key == "categories":

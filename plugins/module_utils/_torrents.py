@@ -110,16 +110,25 @@ def torrent_state(state: str) -> str:
 
 
 def torrents_info(
-    client, hashes: list[str] | None = None, trackers: Callable[[Mapping[str, Any]], bool] | None = None
+    client,
+    hashes: list[str] | None = None,
+    trackers: Callable[[Mapping[str, Any]], bool] | None = None,
+    messages: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """torrents/info (all torrents, or only these ids); entries for which trackers(entry) is true get
-    'tracker_urls', their tracker URLs without the DHT/PeX/LSD pseudo entries.
+    'tracker_urls', their tracker URLs without the DHT/PeX/LSD pseudo entries, and 'tracker_entries'.
 
-    5.1+ lists the trackers in the same read (includeTrackers); older servers need one torrents/trackers read
-    per torrent, skipped for torrents whose trackers_count is 0.
+    5.1+ lists the trackers in the same read (includeTrackers). A read of every torrent on 4.3 to 4.5 is one
+    sync/maindata read, which lists every torrent's tracker URLs too; then only the entries for which
+    messages(entry) is true, with their URLs known, are read again for the trackers' messages. Other servers
+    need one torrents/trackers read per torrent, skipped for torrents whose trackers_count is 0.
     """
     if hashes is not None and not hashes:
         return []
+    if trackers and hashes is None and maindata_lists_trackers(client):
+        entries, urls = _maindata(client)
+        read_tracker_urls(client, entries, trackers, urls, messages)
+        return entries
     params: dict[str, Any] = {}
     if trackers and client.supports("info_include_trackers"):
         params["includeTrackers"] = True
@@ -130,6 +139,32 @@ def torrents_info(
     if trackers:
         read_tracker_urls(client, entries, trackers)
     return entries
+
+
+def maindata_lists_trackers(client) -> bool:
+    """Whether a read of every torrent with its trackers is one sync/maindata read (4.3 to 4.5)."""
+    return (
+        not client.supports("info_include_trackers")
+        and client.supports("maindata_trackers")
+        and not client.supports("maindata_snapshot")
+    )
+
+
+def _maindata(client) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """Every torrent from sync/maindata (rid 0: everything), as torrents/info lists it, and {hash: tracker URLs}.
+
+    maindata keys the torrents by hash without a hash field, and lists the trackers as {URL: [hashes]}
+    (SyncController::maindataAction, src/webui/api/synccontroller.cpp at release-4.5.2).
+    """
+    data = client.get_json("sync/maindata", {"rid": 0}) or {}
+    entries = [dict(fields, hash=torrent_hash) for torrent_hash, fields in (data.get("torrents") or {}).items()]
+    urls: dict[str, list[str]] = {}
+    for url, torrent_hashes in (data.get("trackers") or {}).items():
+        for torrent_hash in torrent_hashes:
+            urls.setdefault(torrent_hash, []).append(url)
+    for listed in urls.values():
+        listed.sort()  # maindata's map has no order; torrents/trackers lists by tier
+    return entries, urls
 
 
 V2_FIRST_PAGE = 64

@@ -31,17 +31,30 @@ def tracker_urls(option: str, urls: Iterable[str]) -> list[str]:
     return result
 
 
-def read_tracker_urls(client, entries: Iterable[dict[str, Any]], wanted: Callable[[Mapping[str, Any]], bool]) -> None:
+def read_tracker_urls(
+    client,
+    entries: Iterable[dict[str, Any]],
+    wanted: Callable[[Mapping[str, Any]], bool],
+    urls: Mapping[str, list[str]] | None = None,
+    messages: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> None:
     """Give each entry for which wanted(entry) is true its 'tracker_urls', without the pseudo trackers, and
     'tracker_entries', the server's entries of them (url, tier, status, msg).
 
-    5.1+ listed them in the torrents/info read (includeTrackers); older servers need one torrents/trackers read
-    per torrent, skipped for torrents whose trackers_count is 0.
+    5.1+ listed them in the torrents/info read (includeTrackers). URLS, {hash: tracker URLs} from sync/maindata
+    (4.3 to 4.5), gives every entry its URLs but no tier, status or message: an entry for which messages(entry) is
+    true once its URLs are known is read again. Otherwise one torrents/trackers read per torrent, skipped for
+    torrents whose trackers_count is 0.
     """
     for entry in entries:
-        if not wanted(entry):
-            continue
         listed = entry.get("trackers")
+        if listed is None and urls is not None:
+            entry["tracker_entries"] = [{"url": url} for url in urls.get(entry["hash"], [])]
+            entry["tracker_urls"] = [item["url"] for item in entry["tracker_entries"]]
+            if not (messages and entry["tracker_urls"] and messages(entry)):
+                continue
+        elif not wanted(entry):
+            continue
         if listed is None and entry.get("trackers_count", 1):
             listed = client.get_json("torrents/trackers", {"hash": entry["hash"]})
         entry["tracker_entries"] = [item for item in listed or [] if not item["url"].startswith(_PSEUDO)]

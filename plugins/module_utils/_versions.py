@@ -143,6 +143,12 @@ FEATURES = {
     "torrent_inactive_seeding_time_limit": ("2.9.2", "4.6.0"),
     "torrent_share_limit_action": ("2.12.0", "5.2.0"),  # torrents/info reports it from 5.2 on
     "info_include_trackers": ("2.11.4", "5.1.0"),
+    # sync/maindata lists every tracker URL with the torrents that have it from 4.3.0 (SyncController::maindataAction,
+    # src/webui/api/synccontroller.cpp at release-4.3.0), and its torrents as torrents/info does (both serialize()
+    # each torrent, serialize_torrent.cpp). From 4.6.0 it answers from a snapshot that signals keep up to date
+    # (SyncController::makeMaindataSnapshot), whose torrent fields can lag: the collection reads it only before.
+    "maindata_trackers": ("2.6", "4.3.0"),
+    "maindata_snapshot": ("2.9.2", "4.6.0"),
     "trackers_many_hashes": ("2.15.1", "5.2.0"),  # addTrackers/removeTrackers take a |-list of hashes
     # torrents/editTracker names the edited URL 'url' from WebAPI 2.13.0, 'origUrl' before (WebAPI_Changelog.md,
     # 2.13.0; TorrentsController::editTrackerAction at release-5.1.0 and release-5.2.0, commit 6ef9db89f).

@@ -13,10 +13,11 @@ description:
     management, started, stopped or removed) and edits tracker URLs in bulk (replace by regular expression keeping
     the tier, remove, add), for torrents the playbook does not name, such as ones added by Sonarr, Radarr, RSS
     rules or a person in the WebUI.
-  - One C(torrents/info) read per run, with the trackers in the same read on qBittorrent 5.1 and later. Older
-    servers need one C(torrents/trackers) read per torrent, made only for torrents that the other criteria of a
-    policy that needs trackers already selected (and one C(torrents/properties) read per such torrent for
-    O(policies[].match.private) before qBittorrent 5.0).
+  - One C(torrents/info) read per run, with the trackers in the same read on qBittorrent 5.1 and later. On 4.3 to
+    4.5 the one read is C(sync/maindata), which lists every torrent's tracker URLs but not the trackers' messages.
+    Otherwise, and for O(policies[].match.tracker_message) before 5.1, one C(torrents/trackers) read per torrent,
+    made only for torrents that the other criteria of a policy that needs them already selected (and one
+    C(torrents/properties) read per such torrent for O(policies[].match.private) before qBittorrent 5.0).
   - Writes are grouped by value, one request per setter and value for all the torrents that need it. Tracker
     edits cannot be grouped, C(torrents/editTracker) takes one torrent per request on every version, and
     C(torrents/addTrackers) and C(torrents/removeTrackers) one before qBittorrent 5.2, so a rotation over N

@@ -1,8 +1,9 @@
 # Copyright (c) community.qbittorrent contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""qbt_torrent_policy against a fake 4.5.2-like server (trackers read per torrent): the issue's example exactly
-as written (host names that tests on real servers may not use), which torrents get which policy in both modes,
-grouped writes, tracker edits, max_changes before any write, and masked passkeys."""
+"""qbt_torrent_policy against a fake 4.5.2-like server (every tracker URL in sync/maindata, the trackers' messages
+read per torrent) or 5.0-like server (trackers read per torrent): the issue's example exactly as written (host
+names that tests on real servers may not use), which torrents get which policy in both modes, grouped writes,
+tracker edits, max_changes before any write, and masked passkeys."""
 
 from __future__ import annotations
 
@@ -67,12 +68,24 @@ def torrent(letter, category="", tags="", **extra):
 
 
 class Server:
-    """torrents/info, torrents/trackers (per hash, as before 5.1) and the writes, applied to the entries."""
+    """torrents/info, sync/maindata (every tracker URL, 4.3 to 4.5), torrents/trackers (per hash, as before 5.1)
+    and the writes, applied to the entries."""
 
-    def __init__(self, torrents, trackers):
+    def __init__(self, torrents, trackers, webapi="2.8.19"):
         self.torrents = {entry["hash"]: entry for entry in torrents}
         self.trackers = trackers  # hash -> [{url, tier, msg}]
+        self.webapi = webapi
         self.reads = []
+
+    def maindata(self, request):
+        assert parse_qs(urlsplit(request.url).query)["rid"] == ["0"]
+        self.reads.append("maindata")
+        by_url = {}
+        for torrent_hash, items in self.trackers.items():
+            for item in items:
+                by_url.setdefault(item["url"], []).append(torrent_hash)
+        torrents = {h: {k: v for k, v in e.items() if k != "hash"} for h, e in self.torrents.items()}
+        return 200, json.dumps({"rid": 1, "full_update": True, "torrents": torrents, "trackers": by_url})
 
     def info(self, request):
         query = parse_qs(urlsplit(request.url).query)
@@ -116,8 +129,9 @@ class Server:
         return {
             ("POST", "auth/login"): (200, "Ok."),
             ("POST", "auth/logout"): (200, ""),
-            ("GET", "app/webapiVersion"): (200, "2.8.19"),
+            ("GET", "app/webapiVersion"): (200, self.webapi),
             ("GET", "torrents/info"): self.info,
+            ("GET", "sync/maindata"): self.maindata,
             ("GET", "torrents/trackers"): self.tracker_list,
             ("GET", "torrents/categories"): (200, json.dumps({"tv": {"name": "tv", "savePath": ""}})),
             ("POST", "torrents/addTags"): self.add_tags,
@@ -127,7 +141,7 @@ class Server:
         }
 
 
-def example_server():
+def example_server(webapi="2.8.19"):
     torrents = [
         torrent("a"),  # a.tracker.example: private tracker
         torrent("b", category="tv"),  # no tracker
@@ -143,7 +157,7 @@ def example_server():
         ],
         "d" * 40: [{"url": "http://127.0.0.1:2/announce", "tier": 0, "msg": "Unregistered torrent"}],
     }
-    return Server(torrents, trackers)
+    return Server(torrents, trackers, webapi)
 
 
 def run(monkeypatch, server, check_mode=False, **params):
@@ -167,8 +181,12 @@ def by_hash(result):
     return {entry["hash"][:1]: entry for entry in result["torrents"]}
 
 
-def test_the_example_as_written_in_check_mode_first_match(monkeypatch):
-    server = example_server()
+@pytest.mark.parametrize(
+    ("webapi", "first_read"),
+    [("2.8.19", "maindata"), ("2.11.2", "info")],  # 4.5.2: URLs in sync/maindata; 5.0.0: per torrent
+)
+def test_the_example_as_written_in_check_mode_first_match(monkeypatch, webapi, first_read):
+    server = example_server(webapi)
     result, writes = run(monkeypatch, server, check_mode=True, max_changes=500, policies=EXAMPLE)
     assert writes == []
     shown = by_hash(result)
@@ -180,8 +198,9 @@ def test_the_example_as_written_in_check_mode_first_match(monkeypatch):
     assert "trackers" not in shown["c"]["changes"]
     assert shown["d"]["removed"] is True
     assert PASSKEY not in json.dumps(result)
-    # one info read; trackers only for torrents that have some (b has none)
-    assert server.reads == ["info", "trackers a", "trackers c", "trackers d"]
+    # one read of every torrent; trackers only for torrents that have some (b has none): on 4.5.2 for the
+    # unregistered policy's messages, which sync/maindata does not list
+    assert server.reads == [first_read, "trackers a", "trackers c", "trackers d"]
     assert result["counts"] == {"torrents": 4, "matched": 4, "changed": 4, "removed": 1}
     assert result["diff"]["after"]["d" * 40]["state"] == "absent"
 
@@ -272,3 +291,46 @@ def test_criteria_the_server_lacks_are_refused_by_option_before_any_read(monkeyp
     assert "policies[1].match.min_seeding_time: matching on seeding time needs qBittorrent 4.3.4" in message
     assert "policies[1].match.max_seeding_time" in message
     assert server.reads == []
+
+
+def test_tracker_urls_on_4_5_cost_one_read_and_messages_only_the_torrents_the_urls_selected(monkeypatch):
+    server = example_server()
+    server.trackers["e" * 40] = [{"url": "https://old.tracker.example/x/announce", "tier": 0, "msg": "Unregistered"}]
+    server.torrents["e" * 40] = torrent("e")
+    policies = EXAMPLE[:3] + [
+        {
+            "name": "unregistered on old",
+            "match": {"tracker_hosts": ["old.tracker.example"], "tracker_message": "(?i)unregistered"},
+            "set": {"state": "absent"},
+        }
+    ]
+    result, writes = run(monkeypatch, server, check_mode=True, mode="all", policies=policies)
+    assert writes == []
+    # the URLs of every torrent come with the one maindata read; messages only of c and e (old.tracker.example)
+    assert server.reads == ["maindata", "trackers c", "trackers e"]
+    shown = by_hash(result)
+    assert shown["e"]["removed"] is True
+    assert "removed" not in shown["c"] or shown["c"]["removed"] is not True
+    assert "d" not in shown  # unregistered, but not on old.tracker.example
+    # c was read for its messages: its list is the server's, in tier order
+    assert shown["c"]["changes"]["trackers"]["after"] == [
+        "udp://127.0.0.1:1/announce",
+        "https://new.tracker.example/********/announce",
+    ]
+
+
+def test_without_a_message_criterion_4_5_reads_no_tracker_list(monkeypatch):
+    server = example_server()
+    result, writes = run(monkeypatch, server, check_mode=True, max_changes=500, mode="all", policies=EXAMPLE[:3])
+    assert server.reads == ["maindata"]
+    # maindata lists a torrent's URLs in no order: the module sorts them
+    assert by_hash(result)["c"]["changes"]["trackers"] == {
+        "before": ["https://old.tracker.example/********/announce", "udp://127.0.0.1:1/announce"],
+        "after": ["https://new.tracker.example/********/announce", "udp://127.0.0.1:1/announce"],
+    }
+    result, writes = run(monkeypatch, server, max_changes=500, mode="all", policies=EXAMPLE[:3])
+    assert ("torrents/editTracker", {"hash": "c" * 40, "origUrl": f"https://old.tracker.example/{PASSKEY}/announce",
+            "newUrl": f"https://new.tracker.example/{PASSKEY}/announce"}) in writes  # fmt: skip
+    assert server.trackers["c" * 40][1] == {
+        "url": f"https://new.tracker.example/{PASSKEY}/announce", "tier": 1, "msg": ""}  # fmt: skip
+    assert result["changed"] is True
