@@ -51,10 +51,15 @@ def policies() -> list[dict[str, Any]]:
     ]
 
 
-def task(server: dict[str, Any], through_proxy: bool = False) -> dict[str, Any]:
+# The task measured, and the same task without its tracker-message policy: before 5.1 no read lists the
+# trackers' messages, so that policy alone reads the trackers of every torrent one request each.
+TASKS = {"5 policies": policies, "4 policies, no tracker message": lambda: policies()[:4]}
+
+
+def task(server: dict[str, Any], name: str, through_proxy: bool = False) -> dict[str, Any]:
     url = server["proxy_url"] if through_proxy else server["url"]
     options = dict(SB.connection(server), url=url, mode="all", max_changes=100_000,
-                   policies=policies())  # fmt: skip
+                   policies=TASKS[name]())  # fmt: skip
     return {"name": "policy", "community.qbittorrent.qbt_torrent_policy": options}
 
 
@@ -63,33 +68,46 @@ def proxy(server: dict[str, Any], what: str) -> dict[str, Any]:
         return json.loads(answer.read() or b"{}")
 
 
+def first_read(webapi: str) -> tuple[str, dict[str, Any] | None]:
+    """The read of every torrent that the module makes: torrents/info with includeTrackers from 5.1, sync/maindata
+    (which lists the tracker URLs) on 4.3 to 4.5, torrents/info otherwise."""
+    version = tuple(int(x) for x in webapi.split(".")[:3])
+    if version >= (2, 11, 4):
+        return "torrents/info", {"includeTrackers": "true"}
+    if (2, 6) <= version < (2, 9, 2):
+        return "sync/maindata", {"rid": 0}
+    return "torrents/info", None
+
+
 def module_read(server: dict[str, Any], probes: int = 3) -> float:
-    """Median seconds of the torrents/info read the module makes (with includeTrackers where the server has it),
-    straight to the server, without decoding: the server's own time."""
+    """Median seconds of the read of every torrent the module makes (first_read), straight to the server, without
+    decoding: the server's own time."""
     http, api = S.session(server)
-    include = tuple(int(x) for x in server["webapi_version"].split(".")[:3]) >= (2, 11, 4)
+    endpoint, params = first_read(server["webapi_version"])
     times = []
     try:
         for _probe in range(probes):
             started = time.perf_counter()
-            http.get(api + "torrents/info", params={"includeTrackers": "true"} if include else None, timeout=600)
+            http.get(api + endpoint, params=params, timeout=600)
             times.append(time.perf_counter() - started)
     finally:
         http.post(api + "auth/logout", timeout=60)
     return statistics.median(times)
 
 
-def measure(runner: SB.Runner, version: str, server: dict[str, Any], size: int, reps: int) -> dict[str, Any]:
-    """Apply once, then REPS measured repeats straight to the server, one repeat as a module process (its peak
-    memory), and one through the counting proxy (its writes: the loopback proxy's own time is not measured)."""
-    applied = runner.run(f"{version}-{size}-apply", [task(server)])
+def measure(runner: SB.Runner, version: str, server: dict[str, Any], size: int, reps: int, name: str) -> dict[str, Any]:
+    """Apply the task NAME once, then REPS measured repeats straight to the server, one repeat as a module process
+    (its peak memory), and one through the counting proxy (its writes: the loopback proxy's own time is not
+    measured)."""
+    tag = f"{version}-{size}-{name.split()[0]}"
+    applied = runner.run(f"{tag}-apply", [task(server, name)])
     rows = []
     for rep in range(1, reps + 1):
-        result = runner.run(f"{version}-{size}-r{rep}", [task(server)])
+        result = runner.run(f"{tag}-r{rep}", [task(server, name)])
         rows.append({"seconds": result["tasks"].get("policy"), "rss_mb": result["rss_mb"], "read": module_read(server)})
-    module = runner.run(f"{version}-{size}-module", [task(server)], "module") if runner.switch else None
+    module = runner.run(f"{tag}-module", [task(server, name)], "module") if runner.switch else None
     proxy(server, "reset")
-    runner.run(f"{version}-{size}-counted", [task(server, through_proxy=True)])
+    runner.run(f"{tag}-counted", [task(server, name, through_proxy=True)])
     counts = proxy(server, "counts")
     return {
         "apply_seconds": applied["tasks"].get("policy"),
@@ -123,28 +141,33 @@ def main(argv: list[str] | None = None) -> int:
                 state = args.work / "state" / f"policy-{version}-{size}"
                 servers[size] = stack.enter_context(S.harness_servers(state, [version]))[version]
                 S.populate(servers[size], size)
-            results[version] = {size: measure(runner, version, servers[size], size, args.reps) for size in servers}
+            results[version] = {
+                name: {size: measure(runner, version, servers[size], size, args.reps, name) for size in servers}
+                for name in TASKS
+            }
             results[version]["server"] = f"{servers[big]['app_version']}, WebAPI {servers[big]['webapi_version']}"
     load.append(SB.B.loadavg())
     lines = [f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `bench/run --policy`; load average "
              f"{load[0]} at the start, {load[1]} at the end. One run: compare ratios, not seconds, with other runs.",
-             "", "| version | torrents | task (s) | server read (s) | task net of the read (s) | peak MB in-process | "
-             "peak MB module | reads of a repeat | writes of a repeat |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---:|"]  # fmt: skip
+             "", "| version | task | torrents | task (s) | server read (s) | task net of the read (s) | "
+             "peak MB in-process | peak MB module | reads of a repeat | writes of a repeat |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|---:|"]  # fmt: skip
     verdicts = []
-    for version, sizes in results.items():
-        for size in (small, big):
-            r = sizes[size]
-            r["net"] = r["task"] - r["read"]
-            reads = ", ".join(f"{n} {k[4:]}" for k, n in sorted(r["reads"].items()))
-            lines.append(f"| {version} ({sizes['server']}) | {size:,} | {r['task']:.2f} | {r['read']:.3f} | "
-                         f"{r['net']:.2f} | {r['rss_mb']} | {r['rss_mb_module']} | "
-                         f"{reads} | {r['writes']} |")  # fmt: skip
-        ratio = sizes[big]["net"] / sizes[small]["net"]
-        verdict = "PASS" if ratio <= TARGET and sizes[big]["writes"] == 0 else "MISS"
-        verdicts.append(f"| {version} | {ratio:.2f} | {TARGET:g} | {verdict} |")
-    lines += ["", f"| version | {big:,} / {small:,} (net of the read) | target | verdict |", "|---|---:|---:|---|",
-              *verdicts]  # fmt: skip
+    for version, found in results.items():
+        for name in TASKS:
+            sizes = found[name]
+            for size in (small, big):
+                r = sizes[size]
+                r["net"] = r["task"] - r["read"]
+                reads = ", ".join(f"{n} {k[4:]}" for k, n in sorted(r["reads"].items()))
+                lines.append(f"| {version} ({found['server']}) | {name} | {size:,} | {r['task']:.2f} | "
+                             f"{r['read']:.3f} | {r['net']:.2f} | {r['rss_mb']} | {r['rss_mb_module']} | "
+                             f"{reads} | {r['writes']} |")  # fmt: skip
+            ratio = sizes[big]["net"] / sizes[small]["net"]
+            verdict = "PASS" if ratio <= TARGET and sizes[big]["writes"] == 0 else "MISS"
+            verdicts.append(f"| {version} | {name} | {ratio:.2f} | {TARGET:g} | {verdict} |")
+    lines += ["", f"| version | task | {big:,} / {small:,} (net of the read) | target | verdict |",
+              "|---|---|---:|---:|---|", *verdicts]  # fmt: skip
     text = "\n".join(lines)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "policy-latest.json").write_text(json.dumps({"results": results, "load": load,

@@ -14,6 +14,7 @@ from 5.0 and is_private in torrents/properties from 4.5.1 (see _versions.FEATURE
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -94,6 +95,7 @@ def moment(option: str, value: str, now: float) -> float:
     return parsed.timestamp()
 
 
+@functools.lru_cache(maxsize=4096)  # the same few tracker URLs repeat over thousands of torrents
 def tracker_host(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -123,6 +125,7 @@ class Match:
         # (criterion, test of an entry, 'info' or what must be read first: 'trackers' (their URLs),
         # 'tracker_messages', 'private')
         self.tests: list[tuple[str, Callable[[Mapping[str, Any]], bool], str]] = []
+        self._tests_of: dict[frozenset[str], list[Callable[[Mapping[str, Any]], bool]]] = {}
         now = time.time() if now is None else now
         for key, value in given.items():
             problems.check(self._compile, key, value, now)
@@ -195,8 +198,14 @@ class Match:
             self.tests.append((key, lambda e: e.get(field, 0) <= limit, "info"))
 
     def test(self, entry: Mapping[str, Any], read: frozenset[str] = frozenset({"info"})) -> bool:
-        """Whether every criterion whose data is in READ holds ('info', 'trackers', 'private')."""
-        return all(test(entry) for _key, test, needs in self.tests if needs in read)
+        """Whether every criterion whose data is in READ holds ('info', 'trackers', 'tracker_messages', 'private')."""
+        tests = self._tests_of.get(read)
+        if tests is None:  # once per kind of read: this runs for every torrent on the server
+            tests = self._tests_of[read] = [test for _key, test, needs in self.tests if needs in read]
+        for test in tests:
+            if not test(entry):
+                return False
+        return True
 
 
 def _urls(entry: Mapping[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ addTrackersAction, removeTrackersAction; includeTrackers in infoAction from 5.1)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -92,6 +93,17 @@ def edit_tracker(client, hashes: list[str], original: str, new: str) -> None:
         client.post("torrents/editTracker", {"hash": torrent_hash, field: original, "newUrl": new})
 
 
+def _substitute(pattern: re.Pattern, replacement: str, url: str) -> str:
+    return _substitute_text(pattern.pattern, pattern.flags, replacement, url)
+
+
+# Keyed by the pattern's text (hashing a compiled pattern hashes its whole program): a policy meets the same few
+# tracker URLs on thousands of torrents.
+@functools.lru_cache(maxsize=4096)
+def _substitute_text(regex: str, flags: int, replacement: str, url: str) -> str:
+    return re.compile(regex, flags).sub(replacement, url)
+
+
 class TrackerEdits:
     """A torrent's trackers as tracker edits (qbt_torrent_policy) change them: each entry remembers the URL it
     had on the server, so the edits become editTracker calls (the tracker keeps its tier), removals and additions."""
@@ -107,7 +119,7 @@ class TrackerEdits:
         for number, pattern, replacement in replace:
             for item in list(self.entries):
                 try:
-                    new = pattern.sub(replacement, item["url"])
+                    new = _substitute(pattern, replacement, item["url"])
                 except (re.error, IndexError) as exc:
                     raise InvalidInput(
                         f"{option}.trackers.replace[{number}].replacement: {replacement!r} does not fit the "
