@@ -22,7 +22,7 @@ from ._fields import Problems, normalize_tags, tags
 from ._policy_match import GATES, MATCH_OPTIONS, Match, regex
 from ._torrent_fields import SHARE_LIMIT_ACTIONS, category_or_none, parameters
 from ._torrent_writes import Writes
-from ._trackers import TrackerEdits, tracker_urls
+from ._trackers import TrackerEdits, read_in_tier_order, tracker_urls
 from ._versions import gap
 
 SETTLE_TIMEOUT = 30.0
@@ -249,6 +249,9 @@ def plan(client, policies: list[Policy], mode: str, entries: list[dict[str, Any]
         view["state"] = T.run_state(view["state"], stopped, entry["hash"])
         torrent = TorrentPlan(entry, view)
         apply_policies(torrent, found, entry)
+        if "trackers" in torrent.changes and read_in_tier_order(client, entry):
+            torrent = TorrentPlan(entry, dict(view, trackers=entry["tracker_urls"]))
+            apply_policies(torrent, found, entry)
         plans.append(torrent)
     check_categories(client, plans, entries, policies)
     return plans

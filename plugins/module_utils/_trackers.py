@@ -62,6 +62,15 @@ def read_tracker_urls(
         entry["tracker_urls"] = [item["url"] for item in entry["tracker_entries"]]
 
 
+def read_in_tier_order(client, entry: dict[str, Any]) -> bool:
+    """Read a torrent's trackers again, in the server's tier order, when only sync/maindata listed them (4.3 to
+    4.5: URLs without tier, in no order); True when it did. For outputs that show a torrent's tracker list."""
+    if all("tier" in item for item in entry.get("tracker_entries") or []):
+        return False
+    read_tracker_urls(client, [entry], lambda _entry: True)
+    return True
+
+
 def _per_hash_calls(client, hashes: list[str]) -> list[str]:
     """5.2+ takes a |-list of hashes in addTrackers/removeTrackers (in body-sized chunks); before, one call per
     torrent."""

@@ -319,14 +319,15 @@ def test_tracker_urls_on_4_5_cost_one_read_and_messages_only_the_torrents_the_ur
     ]
 
 
-def test_without_a_message_criterion_4_5_reads_no_tracker_list(monkeypatch):
+def test_without_a_message_criterion_4_5_reads_the_trackers_only_of_torrents_they_change(monkeypatch):
     server = example_server()
     result, writes = run(monkeypatch, server, check_mode=True, max_changes=500, mode="all", policies=EXAMPLE[:3])
-    assert server.reads == ["maindata"]
-    # maindata lists a torrent's URLs in no order: the module sorts them
+    # maindata lists a torrent's URLs in no order: only c, whose trackers change, is read again for its list in
+    # tier order
+    assert server.reads == ["maindata", "trackers c"]
     assert by_hash(result)["c"]["changes"]["trackers"] == {
-        "before": ["https://old.tracker.example/********/announce", "udp://127.0.0.1:1/announce"],
-        "after": ["https://new.tracker.example/********/announce", "udp://127.0.0.1:1/announce"],
+        "before": ["udp://127.0.0.1:1/announce", "https://old.tracker.example/********/announce"],
+        "after": ["udp://127.0.0.1:1/announce", "https://new.tracker.example/********/announce"],
     }
     result, writes = run(monkeypatch, server, max_changes=500, mode="all", policies=EXAMPLE[:3])
     assert ("torrents/editTracker", {"hash": "c" * 40, "origUrl": f"https://old.tracker.example/{PASSKEY}/announce",
@@ -334,3 +335,6 @@ def test_without_a_message_criterion_4_5_reads_no_tracker_list(monkeypatch):
     assert server.trackers["c" * 40][1] == {
         "url": f"https://new.tracker.example/{PASSKEY}/announce", "tier": 1, "msg": ""}  # fmt: skip
     assert result["changed"] is True
+    server.reads.clear()
+    result, writes = run(monkeypatch, server, max_changes=500, mode="all", policies=EXAMPLE[:3])
+    assert (server.reads, writes, result["changed"]) == (["maindata"], [], False)
