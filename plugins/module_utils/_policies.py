@@ -20,9 +20,10 @@ from ._diff import differences
 from ._errors import InvalidInput, QbtError
 from ._fields import Problems, normalize_tags, tags
 from ._policy_match import GATES, MATCH_OPTIONS, Match, regex
+from ._policy_read import EVERYTHING
 from ._torrent_fields import SHARE_LIMIT_ACTIONS, category_or_none, parameters
 from ._torrent_writes import Writes
-from ._trackers import TrackerEdits, read_in_tier_order, tracker_urls
+from ._trackers import Replacement, TrackerEdits, read_in_tier_order, tracker_urls
 from ._versions import gap
 
 SETTLE_TIMEOUT = 30.0
@@ -119,7 +120,7 @@ class Policy:
         for number, rule in enumerate(trackers.get("replace") or []):
             pattern = problems.check(regex, f"{self.option}.trackers.replace[{number}].regex", rule["regex"])
             if pattern is not None:
-                self.replace.append((number, pattern, rule["replacement"]))
+                self.replace.append(Replacement(number, pattern, rule["replacement"]))
         self.remove = [
             problems.check(regex, f"{self.option}.trackers.remove[{number}]", text)
             for number, text in enumerate(trackers.get("remove") or [])
@@ -174,10 +175,11 @@ def declared(params: Mapping[str, Any], client) -> list[Policy]:
 class TorrentPlan:
     """What one torrent gets: the policies that matched it, {field: (before, after)}, its tracker edits, removal."""
 
-    def __init__(self, entry: Mapping[str, Any], view: dict[str, Any]) -> None:
+    def __init__(self, entry: Mapping[str, Any], stopped: set[str]) -> None:
         self.hash = entry["hash"]
         self.name = entry.get("name", "")
-        self.view = view
+        self.entry, self.stopped = entry, stopped
+        self._view: dict[str, Any] | None = None
         self.policies: list[str] = []
         self.changes: dict[str, tuple[Any, Any]] = {}
         self.sources: dict[str, list[str]] = {}  # field -> the policies that set it
@@ -185,6 +187,14 @@ class TorrentPlan:
         self.remove_urls: list[str] = []
         self.add_urls: list[str] = []
         self.removal: bool | None = None  # delete_files when the torrent is removed
+
+    @property
+    def view(self) -> dict[str, Any]:
+        """The torrent as qbt_torrent shows it, built only for a torrent whose values a policy compares or writes."""
+        if self._view is None:
+            self._view = T.view(self.entry)
+            self._view["state"] = T.run_state(self._view["state"], self.stopped, self.hash)
+        return self._view
 
     @property
     def changing(self) -> bool:
@@ -196,37 +206,10 @@ class TorrentPlan:
         return list(dict.fromkeys(name for key in self.changes for name in self.sources.get(key, [])))
 
 
-URLS_KNOWN = frozenset({"info", "trackers"})
-EVERYTHING = frozenset({"info", "trackers", "tracker_messages", "private"})
-
-
-def read(client, policies: list[Policy]) -> list[dict[str, Any]]:
-    """One torrents/info read (with the trackers where the server lists them in it: 5.1+, and on 4.3 to 4.5 the
-    one read is sync/maindata, which lists the tracker URLs but not their messages); otherwise the trackers, and
-    the private flag before 5.0, are read only of the torrents that the other criteria of a policy needing them
-    already selected."""
-    tracker_users = [policy for policy in policies if policy.needs_trackers]
-    message_users = [policy for policy in tracker_users if policy.match.needs_tracker_messages]
-
-    def wanted(entry):
-        return any(policy.match.test(entry) for policy in tracker_users)
-
-    def messages(entry):
-        return any(policy.match.test(entry, URLS_KNOWN) for policy in message_users)
-
-    entries = T.torrents_info(client, trackers=wanted if tracker_users else None, messages=messages)
-    private_users = [policy for policy in policies if policy.match.needs_private]
-    if private_users and not client.supports("info_private"):
-        for entry in entries:
-            if any(policy.match.test(entry, URLS_KNOWN) for policy in private_users):
-                properties = client.get_json("torrents/properties", {"hash": entry["hash"]})
-                entry["private"] = properties.get("is_private")
-    return entries
-
-
 def matching(policies: list[Policy], entry: Mapping[str, Any], mode: str) -> list[Policy]:
-    found = [policy for policy in policies if policy.match.test(entry, EVERYTHING)]
-    return found[:1] if mode == "first_match" else found
+    if mode == "first_match":
+        return next(([policy] for policy in policies if policy.match.test(entry, EVERYTHING)), [])
+    return [policy for policy in policies if policy.match.test(entry, EVERYTHING)]
 
 
 def plan(client, policies: list[Policy], mode: str, entries: list[dict[str, Any]]) -> list[TorrentPlan]:
@@ -245,12 +228,10 @@ def plan(client, policies: list[Policy], mode: str, entries: list[dict[str, Any]
     stopped = T.stopped_ids(client, unclear)
     plans = []
     for entry, found in matched:
-        view = T.view(entry)
-        view["state"] = T.run_state(view["state"], stopped, entry["hash"])
-        torrent = TorrentPlan(entry, view)
+        torrent = TorrentPlan(entry, stopped)
         apply_policies(torrent, found, entry)
         if "trackers" in torrent.changes and read_in_tier_order(client, entry):
-            torrent = TorrentPlan(entry, dict(view, trackers=entry["tracker_urls"]))
+            torrent = TorrentPlan(entry, stopped)
             apply_policies(torrent, found, entry)
         plans.append(torrent)
     check_categories(client, plans, entries, policies)
@@ -258,9 +239,8 @@ def plan(client, policies: list[Policy], mode: str, entries: list[dict[str, Any]
 
 
 def apply_policies(torrent: TorrentPlan, found: list[Policy], entry: Mapping[str, Any]) -> None:
-    view = torrent.view
     after: dict[str, Any] = {}
-    current_tags = list(view.get("tags", []))
+    current_tags = T.entry_tags(entry)
     tags_now = list(current_tags)
     trackers = TrackerEdits(entry.get("tracker_entries"))
     for policy in found:
@@ -281,7 +261,7 @@ def apply_policies(torrent: TorrentPlan, found: list[Policy], entry: Mapping[str
             torrent.sources["state"] = [policy.name]
         if trackers.apply(policy.option, policy.replace, policy.remove, policy.add):
             torrent.sources.setdefault("trackers", []).append(policy.name)
-    changes = differences(view, after, NORMALIZERS)
+    changes = differences(torrent.view, after, NORMALIZERS) if after else {}
     if sorted(tags_now) != sorted(current_tags):
         changes["tags"] = (current_tags, sorted(tags_now))
     torrent.edits, torrent.remove_urls, torrent.add_urls = trackers.operations()

@@ -135,16 +135,11 @@ class Match:
         add = self.tests.append
         if key == "tracker_hosts":
             globs = [_fields.text(f"{opt}[{i}]", glob, "host pattern").lower() for i, glob in enumerate(value)]
-            add(
-                (
-                    key,
-                    lambda e: any(fnmatch.fnmatchcase(tracker_host(u), g) for u in _urls(e) for g in globs),
-                    "trackers",
-                )
-            )
+            host_matches = _per_url(lambda url: any(fnmatch.fnmatchcase(tracker_host(url), g) for g in globs))
+            add((key, lambda e: any(host_matches(url) for url in _urls(e)), "trackers"))
         elif key == "tracker_url":
-            pattern = regex(opt, value)
-            add((key, lambda e: any(pattern.search(url) for url in _urls(e)), "trackers"))
+            url_matches = _per_url(regex(opt, value).search)
+            add((key, lambda e: any(url_matches(url) for url in _urls(e)), "trackers"))
         elif key == "tracker_message":
             pattern = regex(opt, value)
             add(
@@ -197,6 +192,10 @@ class Match:
         else:
             self.tests.append((key, lambda e: e.get(field, 0) <= limit, "info"))
 
+    def decided_by(self, read: frozenset[str]) -> bool:
+        """Whether what READ holds is all that the criteria of this match test."""
+        return all(needs in read for _key, _test, needs in self.tests)
+
     def test(self, entry: Mapping[str, Any], read: frozenset[str] = frozenset({"info"})) -> bool:
         """Whether every criterion whose data is in READ holds ('info', 'trackers', 'tracker_messages', 'private')."""
         tests = self._tests_of.get(read)
@@ -206,6 +205,11 @@ class Match:
             if not test(entry):
                 return False
         return True
+
+
+def _per_url(test: Callable[[str], Any]) -> Callable[[str], bool]:
+    """TEST as a bool, remembered per URL for the task: thousands of torrents share a few tracker URLs."""
+    return functools.lru_cache(maxsize=None)(lambda url: bool(test(url)))
 
 
 def _urls(entry: Mapping[str, Any]) -> list[str]:

@@ -261,10 +261,15 @@ def view(entry: Mapping[str, Any]) -> dict[str, Any]:
             result[key] = 0
     result["state"] = torrent_state(entry.get("state", "unknown"))
     result["has_metadata"] = has_metadata(entry)
-    result["tags"] = normalize_tags(entry.get("tags") or "")  # torrents/info joins tags with ", "
+    result["tags"] = entry_tags(entry)
     if "tracker_urls" in entry:
         result["trackers"] = list(entry["tracker_urls"])
     return result
+
+
+def entry_tags(entry: Mapping[str, Any]) -> list[str]:
+    """A torrents/info entry's tags as a sorted list (torrents/info joins them with ', ')."""
+    return normalize_tags(entry.get("tags") or "")
 
 
 def run_state(state: str, stopped_ids: Iterable[str] | None = None, torrent_id: str = "") -> str:

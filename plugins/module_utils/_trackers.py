@@ -9,7 +9,6 @@ addTrackersAction, removeTrackersAction; includeTrackers in infoAction from 5.1)
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -102,15 +101,19 @@ def edit_tracker(client, hashes: list[str], original: str, new: str) -> None:
         client.post("torrents/editTracker", {"hash": torrent_hash, field: original, "newUrl": new})
 
 
-def _substitute(pattern: re.Pattern, replacement: str, url: str) -> str:
-    return _substitute_text(pattern.pattern, pattern.flags, replacement, url)
+class Replacement:
+    """One trackers.replace rule, its NUMBER in the list, with the result for each URL remembered: a policy meets
+    the same few tracker URLs on thousands of torrents."""
 
+    def __init__(self, number: int, pattern: re.Pattern, replacement: str) -> None:
+        self.number, self.pattern, self.replacement = number, pattern, replacement
+        self._results: dict[str, str] = {}
 
-# Keyed by the pattern's text (hashing a compiled pattern hashes its whole program): a policy meets the same few
-# tracker URLs on thousands of torrents.
-@functools.lru_cache(maxsize=4096)
-def _substitute_text(regex: str, flags: int, replacement: str, url: str) -> str:
-    return re.compile(regex, flags).sub(replacement, url)
+    def __call__(self, url: str) -> str:
+        result = self._results.get(url)
+        if result is None:
+            result = self._results[url] = self.pattern.sub(self.replacement, url)
+        return result
 
 
 class TrackerEdits:
@@ -122,16 +125,19 @@ class TrackerEdits:
         self.originals = [item["url"] for item in entries or []]
 
     def apply(self, option: str, replace, remove, add) -> bool:
-        """Replace ((number, compiled regex, replacement) each), then remove (compiled regexes), then add (URLs);
-        OPTION names the policy in messages. True when anything changed."""
+        """Replace (Replacement rules), then remove (compiled regexes), then add (URLs); OPTION names the policy in
+        messages. True when anything changed."""
+        if not (replace or remove or add):
+            return False
         changed = False
-        for number, pattern, replacement in replace:
+        for rule in replace:
+            number = rule.number
             for item in list(self.entries):
                 try:
-                    new = _substitute(pattern, replacement, item["url"])
+                    new = rule(item["url"])
                 except (re.error, IndexError) as exc:
                     raise InvalidInput(
-                        f"{option}.trackers.replace[{number}].replacement: {replacement!r} does not fit the "
+                        f"{option}.trackers.replace[{number}].replacement: {rule.replacement!r} does not fit the "
                         f"regex ({exc})"
                     ) from exc
                 if new == item["url"]:

@@ -17,7 +17,8 @@ description:
     4.5 the one read is C(sync/maindata), which lists every torrent's tracker URLs but not the trackers' messages.
     Otherwise, and for O(policies[].match.tracker_message) before 5.1, one C(torrents/trackers) read per torrent,
     made only for torrents that the other criteria of a policy that needs them already selected (and one
-    C(torrents/properties) read per such torrent for O(policies[].match.private) before qBittorrent 5.0).
+    C(torrents/properties) read per such torrent for O(policies[].match.private) before qBittorrent 5.0). With
+    O(mode=first_match), not for a torrent that an earlier policy takes on what was already read.
   - Writes are grouped by value, one request per setter and value for all the torrents that need it. Tracker
     edits cannot be grouped, C(torrents/editTracker) takes one torrent per request on every version, and
     C(torrents/addTrackers) and C(torrents/removeTrackers) one before qBittorrent 5.2, so a rotation over N
@@ -361,7 +362,9 @@ counts:
 """
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _policies as P
+from ansible_collections.community.qbittorrent.plugins.module_utils import _policy_read
 from ansible_collections.community.qbittorrent.plugins.module_utils import _policy_results as R
+from ansible_collections.community.qbittorrent.plugins.module_utils._gc import paused
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import masking_tracker_secrets, run_module
 
 ARGUMENT_SPEC = P.ARGUMENT_SPEC
@@ -375,8 +378,9 @@ def run(task):
 def apply(task):
     client, params = task.client, task.params
     policies = P.declared(params, client)
-    entries = P.read(client, policies)
-    plans = P.plan(client, policies, params["mode"], entries)
+    with paused():  # every torrent of the server, decoded and matched (_gc)
+        entries = _policy_read.read(client, policies, params["mode"])
+        plans = P.plan(client, policies, params["mode"], entries)
     P.guard(plans, params["max_changes"])
     changed = any(torrent.changing for torrent in plans)
     if changed and not task.check_mode:

@@ -198,9 +198,11 @@ def test_the_example_as_written_in_check_mode_first_match(monkeypatch, webapi, f
     assert "trackers" not in shown["c"]["changes"]
     assert shown["d"]["removed"] is True
     assert PASSKEY not in json.dumps(result)
-    # one read of every torrent; trackers only for torrents that have some (b has none): on 4.5.2 for the
-    # unregistered policy's messages, which sync/maindata does not list
-    assert server.reads == [first_read, "trackers a", "trackers c", "trackers d"]
+    # one read of every torrent, then trackers only of torrents that have some (b has none): on 5.0 for their URLs;
+    # on 4.5.2, where sync/maindata lists the URLs, only for the unregistered policy's messages, and only of d: a
+    # and c match the first policy on their URLs, so with first_match the unregistered one never sees them
+    expected = ["trackers d"] if first_read == "maindata" else ["trackers a", "trackers c", "trackers d"]
+    assert server.reads == [first_read, *expected]
     assert result["counts"] == {"torrents": 4, "matched": 4, "changed": 4, "removed": 1}
     assert result["diff"]["after"]["d" * 40]["state"] == "absent"
 
@@ -338,3 +340,34 @@ def test_without_a_message_criterion_4_5_reads_the_trackers_only_of_torrents_the
     server.reads.clear()
     result, writes = run(monkeypatch, server, max_changes=500, mode="all", policies=EXAMPLE[:3])
     assert (server.reads, writes, result["changed"]) == (["maindata"], [], False)
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("first_match", ["info", "trackers a", "trackers c", "trackers d"]),
+     ("all", ["info", "trackers a", "trackers b", "trackers c", "trackers d"])],
+)  # fmt: skip
+def test_first_match_reads_no_trackers_of_a_torrent_an_earlier_policy_takes_on_5_0(monkeypatch, mode, expected):
+    server = example_server("2.11.2")
+    server.torrents["b" * 40]["trackers_count"] = 1  # b has a tracker too, and is in tv
+    policies = [EXAMPLE[1], EXAMPLE[0]]  # tv first: decided by torrents/info alone
+    result, writes = run(monkeypatch, server, check_mode=True, mode=mode, policies=policies)
+    assert server.reads == expected
+    assert by_hash(result)["b"]["policies"] == ["tv stops after two weeks"]
+
+
+def test_an_earlier_policy_on_private_does_not_hide_a_later_one_before_5_0(monkeypatch):
+    # before 5.0 private is read per torrent: a policy testing it cannot say on torrents/info alone that it matches,
+    # so the later tracker policy still reads the trackers of every torrent with some
+    server = example_server("2.11.2")
+    policies = [
+        {"name": "public tv", "match": {"categories": ["tv"], "private": False}, "set": {"ratio_limit": 1.0}},
+        EXAMPLE[0],
+    ]
+    server.torrents["b" * 40]["trackers_count"] = 1
+    properties = {"is_private": False}
+    routes = server.routes
+    server.routes = lambda: {**routes(), ("GET", "torrents/properties"): (200, json.dumps(properties))}
+    run(monkeypatch, server, check_mode=True, policies=policies)
+    assert [read for read in server.reads if read.startswith("trackers")] == [
+        "trackers a", "trackers b", "trackers c", "trackers d"]  # fmt: skip
