@@ -1,8 +1,9 @@
 # Copyright (c) community.qbittorrent contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""qbt_torrent_policy on a big server (issue 20), run by `bench/run --policy`: an idempotent run of a 5-policy task
-on a server holding 20,000 torrents against the same task on a server holding 1,000, net of the server's own time
-for the torrents/info read the module makes (measured alone, straight to the server).
+"""qbt_torrent_policy on a big server (issue 20), run by `bench/run --policy`: an idempotent run of each task of
+TASKS (five policies in mode all, four without the tracker message, the issue's example with a fifth policy in
+first_match) on a server holding 20,000 torrents against the same task on a server holding 1,000, net of the
+server's own time for the read of every torrent the module makes (measured alone, straight to the server).
 
 Per version, two loopback servers (tests/harness, profiles locked to loopback) filled by scale.populate() with
 stopped magnets that each carry one loopback tracker URL, so that on servers before 5.1 the per-torrent
@@ -51,15 +52,30 @@ def policies() -> list[dict[str, Any]]:
     ]
 
 
-# The task measured, and the same task without its tracker-message policy: before 5.1 no read lists the
-# trackers' messages, so that policy alone reads the trackers of every torrent one request each.
-TASKS = {"5 policies": policies, "4 policies, no tracker message": lambda: policies()[:4]}
+def example() -> list[dict[str, Any]]:
+    """The issue's example on loopback hosts (its first policy tags and limits, then tv, the rotation, the
+    unregistered torrents), with the name policy fifth, in the default mode first_match."""
+    first, tv, ten, rotate, unregistered = policies()
+    first = dict(first, set={"add_tags": ["bench"], "ratio_limit": 2.0, "seeding_time_limit": 20160})
+    return [first, tv, rotate, unregistered, ten]
+
+
+# name: (policies, mode). The five policies with mode all; the same without the tracker-message policy (before 5.1
+# no read lists the trackers' messages, so that policy alone reads the trackers of every torrent, one request
+# each); the issue's example as written, with first_match: its first policy takes every torrent here (each has a
+# 127.0.0.1 tracker), so the later ones, the unregistered one too, need no read of their own.
+TASKS = {
+    "5 policies, mode all": (policies, "all"),
+    "4 policies, no tracker message, mode all": (lambda: policies()[:4], "all"),
+    "the issue's example + 1, first_match": (example, "first_match"),
+}
 
 
 def task(server: dict[str, Any], name: str, through_proxy: bool = False) -> dict[str, Any]:
     url = server["proxy_url"] if through_proxy else server["url"]
-    options = dict(SB.connection(server), url=url, mode="all", max_changes=100_000,
-                   policies=TASKS[name]())  # fmt: skip
+    chosen, mode = TASKS[name]
+    options = dict(SB.connection(server), url=url, mode=mode, max_changes=100_000,
+                   policies=chosen())  # fmt: skip
     return {"name": "policy", "community.qbittorrent.qbt_torrent_policy": options}
 
 
@@ -99,7 +115,7 @@ def measure(runner: SB.Runner, version: str, server: dict[str, Any], size: int, 
     """Apply the task NAME once, then REPS measured repeats straight to the server, one repeat as a module process
     (its peak memory), and one through the counting proxy (its writes: the loopback proxy's own time is not
     measured)."""
-    tag = f"{version}-{size}-{name.split()[0]}"
+    tag = f"{version}-{size}-{list(TASKS).index(name)}"
     applied = runner.run(f"{tag}-apply", [task(server, name)])
     rows = []
     for rep in range(1, reps + 1):
@@ -128,10 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versions", default="4.5.2,sid")
     parser.add_argument("--reps", type=int, default=2)
     parser.add_argument("--sizes", default=f"{SMALL},{BIG}", help="the small and the big server (smoke: 50,500)")
+    parser.add_argument(
+        "--tasks",
+        default=",".join(str(n) for n in range(len(TASKS))),
+        help="which tasks, by number: " + "; ".join(f"{n} {name}" for n, name in enumerate(TASKS)),
+    )
     args = parser.parse_args(argv)
     args.work = args.work.resolve()
     small, big = (int(n) for n in args.sizes.split(","))
     runner = SB.Runner(args.work)
+    chosen = [name for number, name in enumerate(TASKS) if str(number) in args.tasks.split(",")]
     load = [SB.B.loadavg()]
     results: dict[str, Any] = {}
     for version in [v for v in args.versions.split(",") if v]:
@@ -143,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                 S.populate(servers[size], size)
             results[version] = {
                 name: {size: measure(runner, version, servers[size], size, args.reps, name) for size in servers}
-                for name in TASKS
+                for name in chosen
             }
             results[version]["server"] = f"{servers[big]['app_version']}, WebAPI {servers[big]['webapi_version']}"
     load.append(SB.B.loadavg())
@@ -154,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
              "|---|---|---:|---:|---:|---:|---:|---:|---|---:|"]  # fmt: skip
     verdicts = []
     for version, found in results.items():
-        for name in TASKS:
+        for name in chosen:
             sizes = found[name]
             for size in (small, big):
                 r = sizes[size]
