@@ -147,13 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tasks",
         default=",".join(str(n) for n in range(len(TASKS))),
-        help="which tasks, by number: " + "; ".join(f"{n} {name}" for n, name in enumerate(TASKS)),
+        help="which tasks, by number, for every version or per version ('0,1,2;4.5.2=1,2'): "
+        + "; ".join(f"{n} {name}" for n, name in enumerate(TASKS)),
     )
     args = parser.parse_args(argv)
     args.work = args.work.resolve()
     small, big = (int(n) for n in args.sizes.split(","))
     runner = SB.Runner(args.work)
-    chosen = [name for number, name in enumerate(TASKS) if str(number) in args.tasks.split(",")]
+    picks = dict(part.split("=", 1) if "=" in part else ("", part) for part in args.tasks.split(";"))
     load = [SB.B.loadavg()]
     results: dict[str, Any] = {}
     for version in [v for v in args.versions.split(",") if v]:
@@ -163,9 +164,11 @@ def main(argv: list[str] | None = None) -> int:
                 state = args.work / "state" / f"policy-{version}-{size}"
                 servers[size] = stack.enter_context(S.harness_servers(state, [version]))[version]
                 S.populate(servers[size], size)
+            numbers = picks.get(version, picks.get("", "")).split(",")
             results[version] = {
                 name: {size: measure(runner, version, servers[size], size, args.reps, name) for size in servers}
-                for name in chosen
+                for number, name in enumerate(TASKS)
+                if str(number) in numbers
             }
             results[version]["server"] = f"{servers[big]['app_version']}, WebAPI {servers[big]['webapi_version']}"
     load.append(SB.B.loadavg())
@@ -176,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
              "|---|---|---:|---:|---:|---:|---:|---:|---|---:|"]  # fmt: skip
     verdicts = []
     for version, found in results.items():
-        for name in chosen:
+        for name in [name for name in TASKS if name in found]:
             sizes = found[name]
             for size in (small, big):
                 r = sizes[size]

@@ -45,6 +45,22 @@ def free_port() -> int:
         return tcp.getsockname()[1]
 
 
+# Debian's sshd is built with /run/sshd as its privilege separation directory, and refuses to start without it.
+# The package's init script or systemd-tmpfiles makes it at boot; in a container neither may have run since /run
+# was emptied.
+PRIVSEP_DIR = Path("/run/sshd")
+
+
+def _privilege_separation_directory() -> None:
+    if PRIVSEP_DIR.is_dir():
+        return
+    try:
+        PRIVSEP_DIR.mkdir(mode=0o755, parents=True)
+    except OSError as exc:
+        raise SystemExit(f"sshd needs its privilege separation directory {PRIVSEP_DIR}, which is missing and could "
+                         f"not be made ({exc}): make it as root (mkdir -m 755 {PRIVSEP_DIR})") from exc  # fmt: skip
+
+
 def _tool(name: str) -> str:
     found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin")
     if not found:
@@ -142,6 +158,7 @@ def start(state: Path) -> dict[str, Any]:
     log_file = state / "sshd.log"
     # -D: no daemon fork, so the pid is the listener's; -E: its log in the state folder
     argv = [sshd, "-D", "-f", str(config), "-E", str(log_file)]
+    _privilege_separation_directory()
     subprocess.run([*argv[:1], "-t", *argv[2:4]], check=True)  # the config is valid before we start it
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
