@@ -39,6 +39,11 @@ def group_modules() -> list[str]:
     return [m for m in groups.get("qbittorrent") or [] if isinstance(m, str)]
 
 
+# Modules that run on the qBittorrent host and talk to no WebUI: no connection options, so they stay out of the
+# action group (whose module_defaults set the connection options), by design and by name here.
+HOST_MODULES = ("qbt_config_file",)
+
+
 def module_files() -> list[str]:
     return sorted(p.stem for p in (ROOT / "plugins/modules").glob("*.py") if p.stem != "__init__")
 
@@ -84,10 +89,14 @@ def cmd_metadata(args: argparse.Namespace) -> int:
                 if not spec.contains(version, prereleases=True):
                     problems.append(f"requires_ansible {spec_text!r} excludes ansible-core {version}, which is tested")
     modules, files = group_modules(), module_files()
-    for name in sorted(set(files) - set(modules)):
+    for name in sorted(set(files) - set(modules) - set(HOST_MODULES)):
         problems.append(f"module {name} is not in the action group qbittorrent of meta/runtime.yml")
     for name in sorted(set(modules) - set(files)):
         problems.append(f"the action group lists {name}, which is not a module in plugins/modules")
+    for name in sorted(set(modules) & set(HOST_MODULES)):
+        problems.append(f"the action group lists {name}, a host module without connection options: take it out")
+    for name in sorted(set(HOST_MODULES) - set(files)):
+        problems.append(f"tests/collection_checks.py HOST_MODULES names {name}, which is not in plugins/modules")
     config = load_yaml(ROOT / "tests/config.yml") if (ROOT / "tests/config.yml").is_file() else None
     python_requires = ((config or {}).get("modules") or {}).get("python_requires")
     if python_requires != args.python_requires:
@@ -97,12 +106,40 @@ def cmd_metadata(args: argparse.Namespace) -> int:
     return done(
         problems,
         f"requires_ansible {spec_text} matches the tested lines {', '.join(lines)}; "
-        f"the action group holds all {len(files)} modules; modules.python_requires {python_requires}",
+        f"the action group holds all {len(files) - len(HOST_MODULES)} modules but the host modules "
+        f"{', '.join(HOST_MODULES)}; modules.python_requires {python_requires}",
     )
 
 
+TARGETS = "tests/integration/targets"
+# a role that a target's files name (include_role/import_role, roles:, dependencies:), by ansible-test's convention
+ROLE_REFERENCE = re.compile(r"(?:\bname|\brole|^\s*-)\s*:?\s*['\"]?(setup_[a-z0-9_]+)\b", re.MULTILINE)
+
+
+def cmd_integration_targets(_args: argparse.Namespace) -> int:
+    """Every setup role a target uses is in its aliases as needs/target/<role>.
+
+    ansible-test copies a target and the targets its aliases name, nothing else: a role missing there is found by
+    tests/dev-target (all roles on its path) and fails only under ansible-test, late in the integration lane.
+    """
+    root = ROOT / TARGETS
+    problems = []
+    targets = sorted(path for path in root.iterdir() if path.is_dir())
+    for target in targets:
+        aliases = (target / "aliases").read_text(encoding="utf-8") if (target / "aliases").is_file() else ""
+        needed = set(re.findall(r"^needs/target/(\S+)", aliases, re.MULTILINE))
+        used = set()
+        for path in target.rglob("*"):
+            if path.is_file() and path.suffix in (".yml", ".yaml", ".sh"):
+                used.update(ROLE_REFERENCE.findall(path.read_text(encoding="utf-8")))
+        for role in sorted(used - needed - {target.name}):
+            if (root / role).is_dir():
+                problems.append(f"{TARGETS}/{target.name} uses the role {role}: add needs/target/{role} to its aliases")
+    return done(problems, f"each of the {len(targets)} integration targets names the setup roles it uses")
+
+
 def cmd_changelog_modules(_args: argparse.Namespace) -> int:
-    """Every module appears in some release of changelogs/changelog.yaml; fragment lines fit ansible-lint."""
+    """Every module appears in some release of changelogs/changelog.yaml."""
     changelog = load_yaml(ROOT / "changelogs/changelog.yaml") or {}
     listed = {
         entry["name"]
@@ -115,16 +152,27 @@ def cmd_changelog_modules(_args: argparse.Namespace) -> int:
         for name in module_files()
         if name not in listed
     ]
-    # ansible-lint's production profile (the lint step) refuses a YAML line over 160 characters in a fragment;
-    # say so here, in the fast step, with the way out.
-    for fragment in sorted((ROOT / "changelogs/fragments").glob("*.y*ml")):
-        for number, line in enumerate(fragment.read_text().splitlines(), 1):
-            if len(line) > 160:
-                problems.append(
-                    f"{fragment.relative_to(ROOT)}:{number} is {len(line)} characters, over ansible-lint's 160: "
-                    "fold the text with '>-' over several lines"
-                )
-    return done(problems, f"changelogs/changelog.yaml lists all {len(listed)} modules; fragments fit ansible-lint")
+    return done(problems, f"changelogs/changelog.yaml lists all {len(listed)} modules")
+
+
+# ansible-lint's production profile (the lint step) runs yamllint with its line-length maximum of 160 on every YAML
+# file of the collection, fragments included; the lint step comes late, so the fast changelog step says it first.
+FRAGMENT_LINE_LIMIT = 160
+
+
+def cmd_changelog_fragments(_args: argparse.Namespace) -> int:
+    """Every line of every changelog fragment fits ansible-lint's line length."""
+    fragments = sorted((ROOT / "changelogs/fragments").glob("*.y*ml"))
+    problems = [
+        f"{fragment.relative_to(ROOT)}:{number} is {len(line)} characters, over ansible-lint's "
+        f"{FRAGMENT_LINE_LIMIT}: fold the text with '>-' over several lines"
+        for fragment in fragments
+        for number, line in enumerate(fragment.read_text(encoding="utf-8").splitlines(), 1)
+        if len(line) > FRAGMENT_LINE_LIMIT
+    ]
+    return done(
+        problems, f"all {len(fragments)} changelog fragments fit ansible-lint's {FRAGMENT_LINE_LIMIT} characters"
+    )
 
 
 def cmd_docs_site(args: argparse.Namespace) -> int:
@@ -570,6 +618,10 @@ def main() -> int:
     p.add_argument("lines", nargs="+", help="the ansible-core lines tested")
     p.set_defaults(func=cmd_metadata)
     sub.add_parser("changelog-modules").set_defaults(func=cmd_changelog_modules)
+    sub.add_parser("integration-targets", help="setup roles in aliases").set_defaults(func=cmd_integration_targets)
+    sub.add_parser("changelog-fragments", help="fragment lines fit ansible-lint").set_defaults(
+        func=cmd_changelog_fragments
+    )
     p = sub.add_parser("docs-site")
     p.add_argument("dir")
     p.set_defaults(func=cmd_docs_site)

@@ -23,7 +23,7 @@ declare -A AC_PYTHON=([2.17]=3.11 [2.18]=3.11 [2.19]=3.11 [2.20]=3.12 [2.21]=3.1
 HARNESS=tests/harness/qbt_harness.py
 # shellcheck disable=SC2034
 # (chromium: tests/run's docsite step opens the rendered HTML docsite in it, headless)
-APT_PACKAGES=(openssl shellcheck chromium)
+APT_PACKAGES=(openssl shellcheck chromium openssh-server openssh-client)
 
 apt_install() { # apt_install PKG...: install the missing ones; apt-get update only if needed
   local missing=() p

@@ -7,9 +7,9 @@ qbittorrent-api (docs/dev/client-behaviour.md): host forms and reverse-proxy pre
 variables, API key precedence, in-line login and one re-login, logout, certificate verification, requests and
 adapter arguments, extra headers, version checks, unimplemented endpoints and debug logging.
 
-This file holds the Client: settings, versions (supports/require), API calls and the shapes of JSON answers. The
-url setting is read in _url, one HTTP exchange is _transport's (with _deadline), authentication is _auth's, and
-answers that do not come from qBittorrent are recognised in _diagnose.
+This file holds the Client: settings, API calls and the shapes of JSON answers. The url setting is read in _url,
+one HTTP exchange is _transport's (with _deadline), authentication is _auth's, the server's versions and the
+version policy are _server_versions', and answers that do not come from qBittorrent are recognised in _diagnose.
 """
 
 from __future__ import annotations
@@ -21,25 +21,18 @@ from typing import Any
 
 from ._auth import Auth
 from ._connection import BY_NAME, DEFAULTS, ENV_NAMES, resolve, secret_values
-from ._diagnose import foreign_answer, not_a_version, short
+from ._diagnose import foreign_answer, short
 from ._errors import (
     InvalidInput,
     QbtError,
     UnexpectedResponse,
     UnimplementedEndpoint,
-    UnsupportedVersion,
     error_class_for_status,
 )
+from ._server_versions import ServerVersions
 from ._transport import LOGGER, Transport
 from ._url import check_url, mask_url, split_url
-from ._versions import (
-    HAS_PACKAGING,
-    PACKAGING_IMPORT_ERROR,
-    gap,
-    is_app_version_supported,
-    is_webapi_version_supported,
-    parse_version,
-)
+from ._versions import HAS_PACKAGING, PACKAGING_IMPORT_ERROR
 
 try:
     # only to tell whether the library is there
@@ -94,7 +87,7 @@ def _encode_fields(fields: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {key: _encode(value) for key, value in fields.items() if value is not None}
 
 
-class Client:
+class Client(ServerVersions):
     """One connection to one qBittorrent WebUI; use it as a context manager so the session is always closed.
 
     Nothing is sent until the first API call: login (or the API key check) happens in line with it.
@@ -207,76 +200,9 @@ class Client:
         session = self._transport.session
         return {} if session is None else session.cookies.get_dict()
 
-    @property
-    def webapi_version(self):
-        """The server's WebAPI version (a packaging Version), read at most once per client."""
-        if self._webapi_version is None and self._auth.key_check_pending:
-            # The API key check reads the version itself; without this the first read would be sent twice.
-            self._auth.ensure()
-        if self._webapi_version is None:
-            response = self.request("GET", "app/webapiVersion")
-            text = response.text.strip()
-            try:
-                version = parse_version(text)
-            except ValueError as exc:
-                raise not_a_version(response, self.base_url) from exc
-            self._webapi_version = version
-            self._check_support("WebAPI", text, is_webapi_version_supported(text))
-        return self._webapi_version
-
-    @property
-    def app_version(self) -> str:
-        """The server's qBittorrent release, e.g. 'v5.1.0', read at most once per client."""
-        if self._app_version is None:
-            self._app_version = self.request("GET", "app/version").text.strip()
-            self._check_support("qBittorrent", self._app_version, is_app_version_supported(self._app_version))
-        return self._app_version
-
-    def _check_support(self, what: str, version: str, supported: bool) -> None:
-        if supported:
-            return
-        message = (
-            f"{what} version {version} of the server at {self.base_url} is outside the range this collection "
-            "supports (qBittorrent 4.1 to 5.3)"
-        )
-        if self.fail_on_unsupported_version:
-            raise UnsupportedVersion(message + "; set fail_on_unsupported_version: false to try anyway")
-        self.warn(message + "; continuing because fail_on_unsupported_version is false")
-
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
-
-    # ----------------------------------------------------------------- version gates
-    # The one vocabulary for version questions: an endpoint ('torrents/setTags') or a FEATURES name of _versions.
-    def supports(self, name: str) -> bool:
-        """True when the server has this endpoint or feature (reads the WebAPI version once if it is gated)."""
-        return self._gap(name) is None
-
-    def _gap(self, name: str, subject: str | None = None) -> str | None:
-        from ._versions import ENDPOINTS, FEATURES  # local: only gated names need the version
-
-        if name not in ENDPOINTS and name not in FEATURES:
-            return None
-        return gap(name, self.webapi_version, subject)
-
-    def require(self, name: str, setting: str | None = None) -> bool:
-        """Check an endpoint or feature before planning a change that needs it; SETTING names what needs it in
-        a person's words ('tags in RSS rules').
-
-        True when the server has it. Otherwise raise UnimplementedEndpoint when fail_on_unimplemented_endpoint is
-        set, or record a warning and return False so the caller skips that setting.
-        """
-        missing = self._gap(name, setting)
-        if missing is None:
-            return True
-        if self.fail_on_unimplemented_endpoint:
-            raise UnimplementedEndpoint(
-                f"{missing}. Upgrade qBittorrent, or set fail_on_unimplemented_endpoint: false to skip this",
-                missing,
-            )
-        self.warn(f"{missing}; skipped because fail_on_unimplemented_endpoint is false")
-        return False
 
     # ----------------------------------------------------------------- requests
     def get(self, endpoint: str, params: Mapping[str, Any] | None = None, **kwargs: Any):

@@ -61,29 +61,37 @@ FIELDS = {
     "value": Field({"type": "str", "no_log": True}, cookie_value),
     "expiration": Field({"type": "int"}, expiration),
 }
-ITEM_OPTIONS = ["domain", "path", *FIELDS, "state"]
+
+
+def _refuse_chars(option: str, value: Any, what: str, refused, advice: str) -> str:
+    """VALUE, a text (_fields.text), unless a character of it is REFUSED: then the message names the first one."""
+    _fields.text(option, value, what)
+    bad = [char for char in value if refused(char)]
+    if bad:
+        raise InvalidInput(f"{option}: the {what} {value!r} contains {bad[0]!r}{advice}")
+    return value
 
 
 def cookie_name(option: str, value: Any) -> str:
-    _fields.text(option, value, "cookie name")
-    bad = [char for char in value if char in NAME_SEPARATORS or not char.isascii()]
-    if bad:
-        raise InvalidInput(
-            f"{option}: the cookie name {value!r} contains {bad[0]!r}, which a cookie name cannot hold (an RFC 6265 "
-            "token: ASCII letters, digits and !#$%&'*+-.^_`|~); give the name the site sets"
-        )
-    return value
+    return _refuse_chars(
+        option,
+        value,
+        "cookie name",
+        lambda char: char in NAME_SEPARATORS or not char.isascii(),
+        ", which a cookie name cannot hold (an RFC 6265 token: ASCII letters, digits and !#$%&'*+-.^_`|~); give the "
+        "name the site sets",
+    )
 
 
 def cookie_domain(option: str, value: Any) -> str:
-    _fields.text(option, value, "cookie domain")
-    bad = [char for char in value if char in DOMAIN_REFUSED]
-    if bad:
-        raise InvalidInput(
-            f"{option}: the cookie domain {value!r} contains {bad[0]!r}; give the host name only, such as "
-            "tracker.example.org (or .example.org for the domain and its subdomains), not a URL"
-        )
-    return value
+    return _refuse_chars(
+        option,
+        value,
+        "cookie domain",
+        DOMAIN_REFUSED.__contains__,
+        "; give the host name only, such as tracker.example.org (or .example.org for the domain and its subdomains), "
+        "not a URL",
+    )
 
 
 def cookie_path(option: str, value: Any) -> str:
@@ -141,15 +149,19 @@ def masked(cookies: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 class Cookies(Resource):
     list_option = "cookies"
+    key_options = {"domain": {"type": "str", "required": True}, "path": {"type": "str"}}
     noun = "cookie"
     fields = FIELDS
+    requires = ("app/setCookies", "cookies")
 
-    def desired(self) -> dict[str, Any]:
+    def desired(self, single=None, item_options=None) -> dict[str, Any]:
         """The declared cookies by key: each name, domain and path checked first (every problem at once), then the
         engine's checks of the values."""
         problems = _fields.Problems()
         keyed = []
-        for item, option in declared_items(self.task.params, self.list_option, "name", ITEM_OPTIONS):
+        for item, option in declared_items(
+            self.task.params, self.list_option, "name", [*self.key_options, *FIELDS, "state"]
+        ):
             parts = (
                 problems.check(cookie_name, option("name"), item["name"]),
                 problems.check(cookie_domain, option("domain"), item["domain"]),

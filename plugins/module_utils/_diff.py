@@ -9,7 +9,7 @@ the same normaliser first, so '/data/' and '/data' are the same path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 Normalizers = Mapping[str, Callable[[Any], Any]]
@@ -37,6 +37,17 @@ def after_values(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def mask_keys(values: Mapping[str, Any], keys: Collection[str]) -> tuple[dict[str, Any], set[str]]:
+    """A copy of VALUES with every non-empty value of KEYS replaced by MASK, and the set of the values masked."""
+    copy = dict(values)
+    found = set()
+    for key in set(keys).intersection(copy):
+        if copy[key]:
+            found.add(str(copy[key]))
+            copy[key] = MASK
+    return copy, found
 
 
 def masked_change(before: Any = MASK, after: Any = MASK, before_known: bool = True) -> tuple[str, str]:

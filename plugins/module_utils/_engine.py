@@ -10,6 +10,9 @@ the same steps for every one of them:
     desired (validated, every problem at once, version gates) -> read -> plan -> purge guard -> diff
     -> check-mode exit -> apply -> read back (the plan against the new state must be empty) -> result
 
+A resource of one object instead of named items (the transfer mode, the preferences, the API key) subclasses
+Setting and runs through the same converge().
+
 A task that wrote something and then failed reports changed: true: the module base (_module.execute) sees
 the writes the client sent, whatever raised after them.
 """
@@ -19,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ._diff import Plan, plan_items
+from ._diff import Plan, after_values, differences, plan_items
 from ._errors import InvalidInput, QbtError
-from ._fields import Problems, is_windows_path, path
+from ._fields import Problems, path
+from ._platform import refuse_foreign_paths
 
 STATE_OPTION = {"state": {"type": "str", "choices": ["present", "absent"], "default": "present"}}
 PURGE_OPTIONS = {
@@ -66,19 +70,26 @@ def item_module_spec(
     fields and state at the top level (SINGLE replaces the fields there), the same in each item of the list
     option, purge, and the module's EXTRA options. Its MODULE_KWARGS come from item_module_kwargs()."""
     items = {**specs(resource.fields), **STATE_OPTION}
-    key, many = resource.key, resource.list_option
-    spec = {key: {"type": "str"}, **(dict(single, **STATE_OPTION) if single is not None else items)}
-    spec[many] = {"type": "list", "elements": "dict", "options": {key: {"type": "str", "required": True}, **items}}
+    key, many, keys = resource.key, resource.list_option, resource.key_options
+    top = {name: {k: v for k, v in spec.items() if k != "required"} for name, spec in keys.items()}
+    spec = {key: {"type": "str"}, **top, **(dict(single, **STATE_OPTION) if single is not None else items)}
+    item = {key: {"type": "str", "required": True}, **{name: dict(spec) for name, spec in keys.items()}, **items}
+    spec[many] = {"type": "list", "elements": "dict", "options": item}
     spec.update(PURGE_OPTIONS, **extra)
     return spec
 
 
 def item_module_kwargs(resource: type[Resource]) -> dict[str, Any]:
-    """The MODULE_KWARGS that go with item_module_spec(): one item or the list, never both."""
-    return {
+    """The MODULE_KWARGS that go with item_module_spec(): one item or the list, never both; the key options an
+    item of the list requires go with the top-level key."""
+    kwargs: dict[str, Any] = {
         "mutually_exclusive": [[resource.key, resource.list_option]],
         "required_one_of": [[resource.key, resource.list_option]],
     }
+    required = [name for name, spec in resource.key_options.items() if spec.get("required")]
+    if required:
+        kwargs["required_by"] = {resource.key: required}
+    return kwargs
 
 
 def normalizers(fields: Mapping[str, Field]) -> dict[str, Callable[[Any], Any]]:
@@ -91,14 +102,24 @@ class Resource:
 
     list_option = ""  # the option that declares a list of items, and the result key ('categories')
     key = "name"  # the option that names an item
+    key_options: Mapping[str, Mapping[str, Any]] = {}  # more options that name an item with key (a cookie's domain)
     noun = "item"  # for messages: 'category'
     fields: Mapping[str, Field] = {}  # the options of an item, besides key and state
+    # (endpoint, what in a person's words) the whole resource needs: without it the task fails, or warns and
+    # changes nothing (fail_on_unimplemented_endpoint), after the declared items were checked
+    requires: tuple[str, str] | None = None
 
     def __init__(self, task) -> None:
         self.task = task
         self.client = task.client
 
     # ---- declared items
+    def desired(self, single=None, item_options=None) -> dict[str, Any]:
+        """The declared items, checked (see declared_items for SINGLE and ITEM_OPTIONS)."""
+        options = item_options if item_options is not None else [*self.fields, *self.key_options, "state"]
+        items = declared_items(self.task.params, self.list_option, self.key, options, single)
+        return desired_state(self, items)
+
     def item_values(self, item: Mapping[str, Any], option: Callable[[str], str], problems: Problems) -> dict:
         """The declared values of a present item, each field checked; cross-field rules go in an override."""
         values = {}
@@ -165,6 +186,49 @@ class Resource:
 
     def diff(self, plan, current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
         return plan.diff.as_dict()
+
+    def applied(self) -> dict[str, Any]:
+        """Result keys known only after the writes (where a moved WebUI answers, say); none by default."""
+        return {}
+
+
+class Setting(Resource):
+    """One object of the server (the transfer mode, the preferences) rather than named items: desired and the
+    state read are {field: value}, the plan {field: (before, after)} of the declared fields that differ, and
+    the result key (list_option) holds the declared fields after the task."""
+
+    def desired(self, single=None, item_options=None):
+        """The declared fields, each checked (every problem at once), then the version gates of the fields."""
+        problems = Problems()
+        desired = self.item_values(self.task.params, lambda name: name, problems)
+        problems.raise_any()
+        apply_gates(self, {self.list_option: desired})
+        return desired
+
+    def plan(self, current, desired, purge=False):
+        return differences(current, desired, normalizers(self.fields))
+
+    def predicted(self, current, plan, desired):
+        return dict(current, **after_values(plan))
+
+    def verify(self, after, plan, current, desired):
+        left = self.plan(after, desired)
+        if left:
+            kept = "; ".join(
+                f"{name}: {pair[1]!r} was declared, the server has {pair[0]!r}" for name, pair in left.items()
+            )
+            raise QbtError(f"{self.list_option}: qBittorrent did not keep what the task declared: {kept}")
+
+    def shown(self, state):
+        return state
+
+    def diff(self, plan, current, desired):
+        """Before and after of the declared fields."""
+        after = self.predicted(current, plan, desired)
+        return {
+            "before": {name: current.get(name) for name in desired},
+            "after": {name: after.get(name) for name in desired},
+        }
 
 
 def describe(plan) -> str:
@@ -249,37 +313,6 @@ def apply_gates(resource: Resource, desired: Mapping[str, Any]) -> None:
                     values.pop(name, None)
 
 
-def server_platform(client) -> str | None:
-    """The platform the server runs on ('linux', 'macos', 'windows'; app/buildInfo has it from qBittorrent 5.0),
-    or None when the server does not say."""
-    try:
-        if not client.supports("app/buildInfo"):
-            return None
-        platform = client.get_json("app/buildInfo").get("platform")
-    except QbtError:
-        return None
-    return platform if isinstance(platform, str) and platform else None
-
-
-def refuse_foreign_paths(client, paths: Iterable[tuple[str, Any]]) -> None:
-    """Refuse Windows paths (option, value) for a server that says it is not Windows, before any write; read the
-    platform only when a Windows path is declared, so POSIX paths cost nothing. A Windows path on a Linux server
-    would be taken as a relative path and nested under the server's working directory."""
-    windows = [(option, value) for option, value in paths if isinstance(value, str) and is_windows_path(value)]
-    if not windows:
-        return
-    platform = server_platform(client)
-    if platform is None or platform == "windows":
-        return
-    problems = Problems()
-    for option, value in windows:
-        problems.add(
-            f"{option}: {value!r} is a Windows path, but the qBittorrent server runs on {platform}; give an "
-            "absolute POSIX path such as /downloads/movies"
-        )
-    problems.raise_any()
-
-
 def guard_purge(resource: Resource, plan, desired: Mapping[str, Any]) -> None:
     """A purge with nothing declared to keep would empty the server: usually a list variable that templated
     to [] by mistake. Refuse it, before any write, unless the task says allow_empty_purge."""
@@ -300,6 +333,10 @@ def guard_purge(resource: Resource, plan, desired: Mapping[str, Any]) -> None:
 def converge(resource: Resource, desired: Mapping[str, Any], result: dict[str, Any] | None = None) -> dict[str, Any]:
     """Read, plan, show, and unless in check mode write and verify; returns the module result."""
     task = resource.task
+    if resource.requires and not task.client.require(*resource.requires):
+        skipped = dict(result or {}, changed=False, **resource.summary(Plan()))
+        skipped[resource.list_option] = resource.shown({})
+        return skipped
     resource.prepare(desired)
     current = resource.read()
     plan = resource.plan(current, desired, task.params.get("purge", False))
@@ -314,6 +351,7 @@ def converge(resource: Resource, desired: Mapping[str, Any], result: dict[str, A
         return result
     resource.apply(plan, current, desired)
     result[resource.list_option] = resource.shown(resource.read_back(plan, current, desired))
+    result.update(resource.applied())
     return result
 
 
@@ -324,9 +362,17 @@ def run_resource(task, resource_class: type[Resource], single=None, item_options
     resource's fields); SINGLE is passed to declared_items.
     """
     resource = resource_class(task)
-    options = item_options if item_options is not None else list(resource.fields)
-    items = declared_items(task.params, resource.list_option, resource.key, options, single)
-    return converge(resource, desired_state(resource, items))
+    return converge(resource, resource.desired(single, item_options))
 
 
-__all__ = ["Field", "Plan", "Resource", "converge", "declared_items", "desired_state", "run_resource", "specs"]
+__all__ = [
+    "Field",
+    "Plan",
+    "Resource",
+    "Setting",
+    "converge",
+    "declared_items",
+    "desired_state",
+    "run_resource",
+    "specs",
+]

@@ -250,3 +250,67 @@ class Problems:
         if self.messages:
             numbered = "; ".join(f"({index}) {message}" for index, message in enumerate(self.messages, 1))
             raise InvalidInput(f"{len(self.messages)} problems, nothing was sent: {numbered}")
+
+
+# --------------------------------------------------------------------------------------------- tracker secrets
+# A tracker URL often carries a credential: a passkey as a path segment (/0123abcd.../announce) or a query value
+# (?passkey=...), or a user and password. Outputs show such a URL with those parts masked, unless the task sets
+# reveal_tracker_secrets: true. The rule: any userinfo, and every path segment or query value made of 16 or more
+# letters and digits.
+TRACKER_MASK = "********"
+_SECRET_PART = re.compile(r"^[A-Za-z0-9]{16,}$")
+_URL_IN_TEXT = re.compile(r"(?:magnet:\?|\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s'\"<>\],}]+")
+
+
+def mask_tracker_url(value: str) -> str:
+    """The URL with its userinfo and every path segment or query value of 16+ letters and digits masked."""
+    if value.startswith("magnet:?"):
+        return _mask_magnet(value)
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        return value
+    authority, slash, tail = rest.partition("/")
+    if not slash:
+        authority, query_mark, tail = rest.partition("?")
+        tail = ("?" + tail) if query_mark else ""
+        slash = ""
+    if "@" in authority:
+        authority = TRACKER_MASK + "@" + authority.rpartition("@")[2]
+    path, hash_mark, fragment = tail.partition("#")
+    path, query_mark, query = path.partition("?")
+    path = "/".join(TRACKER_MASK if _SECRET_PART.match(part) else part for part in path.split("/"))
+    if query_mark:
+        query = "&".join(_mask_query_item(item) for item in query.split("&"))
+    return f"{scheme}://{authority}{slash}{path}{query_mark}{query}{hash_mark}{fragment}"
+
+
+def _mask_query_item(item: str) -> str:
+    key, equals, text_ = item.partition("=")
+    if not equals:
+        return TRACKER_MASK if _SECRET_PART.match(key) else item
+    return f"{key}={TRACKER_MASK}" if _SECRET_PART.match(text_) else item
+
+
+def _mask_magnet(value: str) -> str:
+    """A magnet's tracker parameters (tr=, percent-encoded URLs) masked; its info hashes are not secrets."""
+    from urllib.parse import quote, unquote  # pylint: disable=import-outside-toplevel
+
+    parts = value[len("magnet:?") :].split("&")
+    for index, part in enumerate(parts):
+        key, equals, text_ = part.partition("=")
+        if equals and (key == "tr" or key.startswith("tr.")):
+            parts[index] = f"{key}={quote(mask_tracker_url(unquote(text_)), safe='*')}"
+    return "magnet:?" + "&".join(parts)
+
+
+def mask_tracker_secrets(value: Any) -> Any:
+    """VALUE (a string, or lists and dicts of them) with every URL and magnet in it masked by mask_tracker_url."""
+    if isinstance(value, str):
+        if "://" not in value and "magnet:?" not in value:
+            return value
+        return _URL_IN_TEXT.sub(lambda found: mask_tracker_url(found.group()), value)
+    if isinstance(value, dict):
+        return {key: mask_tracker_secrets(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(mask_tracker_secrets(item) for item in value)
+    return value

@@ -45,17 +45,29 @@ class TorrentError(ValueError):
 class TorrentHashes:
     """The identity of one torrent: v1 and/or v2 hash (lowercase hex), and a name when known."""
 
-    def __init__(self, v1: str | None = None, v2: str | None = None, name: str | None = None) -> None:
+    def __init__(
+        self, v1: str | None = None, v2: str | None = None, name: str | None = None, complete: bool = False
+    ) -> None:
         if not v1 and not v2:
             raise TorrentError("a torrent needs a v1 or a v2 info hash")
         self.v1 = v1.lower() if v1 else None
         self.v2 = v2.lower() if v2 else None
         self.name = name
+        # True when the info dictionary itself was hashed (a .torrent file): a hash missing here does not exist, so
+        # a v1-only torrent cannot be a hybrid that the server knows by a v2 hash. A magnet or a bare hash may omit one.
+        self.complete = complete
 
     @property
     def id(self) -> str:
         """qBittorrent's torrent id: the truncated v2 hash when there is one, else the v1 hash."""
         return self.v2[:40] if self.v2 else self.v1  # type: ignore[index,return-value]
+
+    @property
+    def lookup(self) -> list[str]:
+        """The hashes to ask torrents/info for: the id, and the v1 hash of a hybrid torrent too, which is its id on a
+        server built on libtorrent 1.2 (qBittorrent before 4.4: TorrentInfo::hash() in
+        src/base/bittorrent/torrentinfo.cpp of release-4.2.5 is the SHA-1 info hash; observed on 4.2.5)."""
+        return [self.id, self.v1] if self.v1 and self.v2 else [self.id]
 
     @property
     def version(self) -> str:
@@ -108,6 +120,7 @@ def from_torrent_file(data: bytes) -> TorrentHashes:
         v1=hashlib.sha1(raw).hexdigest() if has_v1 else None,  # nosec B324 - BitTorrent v1 is defined on SHA-1
         v2=hashlib.sha256(raw).hexdigest() if version == 2 else None,
         name=name.decode("utf-8", errors="replace"),
+        complete=True,
     )
 
 

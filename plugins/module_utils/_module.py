@@ -29,6 +29,7 @@ from ansible.module_utils.common.parameters import remove_values
 from . import _connection
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Client
 from ._errors import QbtError
+from ._fields import mask_tracker_secrets
 from ._versions import HAS_PACKAGING, PACKAGING_IMPORT_ERROR
 
 # Defined once in _connection.OPTIONS (documented in plugins/doc_fragments/_connection.py); the environment
@@ -73,6 +74,24 @@ class Task:
         """Mark a value found at run time (a secret preference, say) so it never reaches any output."""
         if isinstance(value, str) and value:
             self.secrets.add(value)
+
+
+def masking_tracker_secrets(task: Task, run: Callable[[Task], dict[str, Any]]) -> dict[str, Any]:
+    """run(task) with every tracker URL and magnet in its result, warnings and error masked
+    (_fields.mask_tracker_secrets), unless the task sets reveal_tracker_secrets.
+
+    Passkeys are found in what the server answers, so they cannot be no_log values known before the task runs.
+    """
+    if task.params.get("reveal_tracker_secrets"):
+        return run(task)
+    try:
+        return mask_tracker_secrets(run(task))
+    except QbtError as exc:
+        exc.args = (mask_tracker_secrets(str(exc)),)
+        raise
+    finally:
+        task.warnings[:] = mask_tracker_secrets(task.warnings)
+        task.client.warnings[:] = mask_tracker_secrets(task.client.warnings)
 
 
 def argument_spec(module_spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -44,22 +44,28 @@ def show(key: str, value: Any) -> str:
     return f"{value!r} ({_type_name(value)})"
 
 
+# The JSON types a preference value comes in, most specific first (a bool is an int to Python): (Python types,
+# the kind of the schema table, the words for a message).
+_JSON_TYPES = (
+    (bool, "bool", "a boolean"),
+    (int, "int", "an integer"),
+    (float, "float", "a number"),
+    (str, "str", "a string"),
+    (Mapping, "dict", "a mapping"),
+    ((list, tuple), "list", "a list"),
+)
+
+
+def _json_type(value: Any) -> tuple[str, str] | None:
+    """(kind, words) of VALUE's JSON type, None for anything else."""
+    return next(((kind, words) for types, kind, words in _JSON_TYPES if isinstance(value, types)), None)
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return type(value).__name__
+    found = _json_type(value)
+    return found[1] if found else type(value).__name__
 
 
 # ----------------------------------------------------------------------------------------------- types
@@ -71,17 +77,9 @@ def kind_of(key: str, current: Any = None, known: bool = False) -> str | None:
     a float when the server's value looks like an int.
     """
     pref = SCHEMA.get(key)
-    if known and current is not None:
-        if isinstance(current, bool):
-            return "bool"
-        if isinstance(current, int):
-            return "float" if pref is not None and pref.kind == "float" else "int"
-        if isinstance(current, float):
-            return "float"
-        if isinstance(current, str):
-            return "str"
-        if isinstance(current, Mapping):
-            return "dict"
+    found = _json_type(current) if known and current is not None else None
+    if found and found[0] != "list":
+        return "float" if found[0] == "int" and pref is not None and pref.kind == "float" else found[0]
     return pref.kind if pref is not None else None
 
 

@@ -15,8 +15,9 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from . import _engine
-from ._diff import MASK, masked_change
+from . import _engine, _platform
+from . import _webui_change as webui
+from ._diff import MASK, after_values, differences, mask_keys, masked_change
 from ._errors import InvalidInput, QbtError
 from ._preference_resolve import Resolution, partners, resolve
 from ._preference_table import (
@@ -38,14 +39,7 @@ __all__ = ["MASK", "SCHEMA", "SECRET_KEYS", "WRITE_ONLY_KEYS", "coerce", "masked
 # ----------------------------------------------------------------------------------------------- secrets
 def masked(preferences: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """A copy with every non-empty secret replaced by a mask, and the set of secret values found."""
-    copy = dict(preferences)
-    found = set()
-    for key in SECRET_KEYS.intersection(copy):
-        value = copy[key]
-        if value:
-            found.add(str(value))
-            copy[key] = MASK
-    return copy, found
+    return mask_keys(preferences, SECRET_KEYS)
 
 
 def mask_value(key: str, value: Any) -> Any:
@@ -147,7 +141,7 @@ def server_platform(task, declared: Mapping[str, Any]) -> str | None:
     """The server's platform (linux, macos, windows) when a declared path needs it, else None (unknown)."""
     if not any(path_platform_matters(value) for key, value in declared.items() if key in PATH_VALUE_KEYS):
         return None
-    return _engine.server_platform(task.client)
+    return _platform.server_platform(task.client)
 
 
 def check_unknown(task, res: Resolution, current: Mapping[str, Any]) -> list[str]:
@@ -206,20 +200,6 @@ def check_credentials(task, desired: Mapping[str, Any]) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------- result
-def result_of(task, res: Resolution, declared, predicted, changes) -> dict[str, Any]:
-    """The task's result before any write; PREDICTED is the server's preferences with the changes applied."""
-    result = {
-        "changed": bool(changes),
-        "changed_keys": sorted(changes),
-        "translated": res.translated,
-        "unknown_keys": res.unknown,
-        "preferences": reported(res, declared, predicted),
-    }
-    if task.diff:
-        result["diff"] = diff_of(changes)
-    return result
-
-
 def diff_of(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]:
     """Before and after of every change. A changed secret shows as a changed mask, never its value: masked alike
     on both sides it would look unchanged (web_ui_password: "********" -> "******** (changed)")."""
@@ -279,3 +259,63 @@ def verify(after, payload, res: Resolution, options, what="qBittorrent") -> None
         )
         error.changed = True
         raise error
+
+
+# ----------------------------------------------------------------------------------------------- the resource
+class Preferences(_engine.Setting):
+    """The declared preferences on the converge engine. Planning needs the server's keys (renamed keys, unknown
+    keys, a WebUI password that only a login can compare), so the declared keys are resolved there; the writes
+    (the WebUI keys last, in a write of their own) and their verification are _webui_change's."""
+
+    list_option = "preferences"
+
+    def desired(self, single=None, item_options=None):
+        self.declared, self.options, self.problems = declared_preferences(self.task)
+        if all(key in SCHEMA for key in self.declared):
+            fail_on(self.problems, self.options)  # before any request: no declared key needs the server's keys
+        return self.declared
+
+    def read(self):
+        current = self.client.get_json("app/preferences")
+        register_secrets(self.task, current)
+        return current
+
+    def plan(self, current, desired, purge=False):
+        """{server key: (current, declared)} of the keys that differ, web_ui_password when a login says so."""
+        self.res = resolve_on_server(self.task, desired, current, self.problems, self.options)
+        wanted = dict(self.res.desired)
+        password = wanted.pop("web_ui_password", None)
+        changes = differences(current, wanted, self.res.normalizers())
+        if wanted.get("use_https") and current.get("use_https") and "use_https" not in changes:
+            webui.check_https_active(self.task, current)
+        if password is not None and webui.password_differs(self.task, current, password):
+            changes["web_ui_password"] = (None, password)  # write-only: the server never returns the old one
+        return changes
+
+    def shown(self, state):
+        return reported(self.res, self.declared, state)
+
+    def summary(self, plan):
+        return {"changed_keys": sorted(plan), "translated": self.res.translated, "unknown_keys": self.res.unknown}
+
+    def diff(self, plan, current, desired):
+        return diff_of(plan)
+
+    def apply(self, plan, current, desired):
+        general, final = split_writes(self.client, self.res, current, after_values(plan))
+        self.web_ui = {}
+
+        def check(after, payload, what="qBittorrent"):
+            verify(after, payload, self.res, self.options, what)
+
+        self.after = webui.apply(self.task, current, general, final, self.web_ui, check)
+
+    def read_back(self, plan, current, desired):
+        """What webui.apply read and verified; the prediction when the moved WebUI could not be reached."""
+        if self.after is None:
+            return self.predicted(current, plan, desired)
+        register_secrets(self.task, self.after)
+        return self.after
+
+    def applied(self):
+        return self.web_ui

@@ -25,6 +25,7 @@ from . import _fields
 from ._engine import Field, Resource, normalizers
 from ._errors import InvalidInput, QbtError
 from ._rss_feeds import read_items
+from ._rss_filters import episode_filter_warning, regex_warning
 from ._torrent_fields import CONTENT_LAYOUTS, parameters
 
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -60,7 +61,8 @@ FIELDS = {
             for name in ("tags", "download_path", "upload_limit", "download_limit", "ratio_limit")
             + ("seeding_time_limit", "inactive_seeding_time_limit")
         }
-        | {"share_limit_action": ("rss_rule_share_limit_action", "share_limit_action in RSS rules")},
+        | {"share_limit_action": ("rss_rule_share_limit_action", "share_limit_action in RSS rules")}
+        | {"content_layout": ("rss_rule_content_layout", "content_layout in RSS rules")},
         stopped=Field({"type": "bool"}),
         content_layout=Field(
             {"type": "str", "choices": ["Default", *CONTENT_LAYOUTS]}, normalize=lambda value: value or "Default"
@@ -132,53 +134,6 @@ RULE_DEFAULTS: dict[str, Any] = {
     "last_match": "",
     "previously_matched_episodes": [],
 }
-
-
-# PCRE's (?<name>...) is Python's (?P<name>...); lookbehinds (?<= and (?<! are left alone.
-_PCRE_NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
-
-
-def regex_warning(option: str, pattern: str) -> str | None:
-    """A warning when Python cannot read a pattern: qBittorrent would silently never match an invalid one.
-
-    qBittorrent uses PCRE (QRegularExpression, case-insensitive, src/base/rss/rss_autodownloadrule.cpp,
-    AutoDownloadRule::cachedRegex). Python's re reads most of PCRE (named groups are translated first) but not
-    all of it (\\p{L}, variable-length lookbehinds), and no PCRE engine is a dependency here, so a pattern Python
-    cannot read is sent with a warning, never refused.
-    """
-    if not pattern:
-        return None
-    try:
-        re.compile(_PCRE_NAMED_GROUP.sub("(?P<", pattern))
-    except re.error as exc:
-        return (
-            f"{option}: Python cannot read '{pattern}' as a regular expression ({exc}); it was sent as it is. "
-            "qBittorrent reads it as PCRE and never matches a pattern that is invalid there: check it, or turn "
-            "use_regex off for qBittorrent's wildcard syntax"
-        )
-    return None
-
-
-# The form the WebUI's rule editor accepts (AutomatedRssDownloader's episode regex, anchored at the end because
-# AutoDownloadRule::matchesEpisodeFilterExpression needs the trailing ';'): a season, then episodes N, N-M or N-.
-_EPISODE_FILTER = re.compile(r"\d{1,4}x(?:\d{1,4}(?:-\d{0,4})?;)+", re.IGNORECASE)
-
-
-def episode_filter_warning(option: str, value: str) -> str | None:
-    """A warning for an episode filter qBittorrent cannot read: the server keeps it, and the rule then matches nothing.
-
-    src/base/rss/rss_autodownloadrule.cpp, AutoDownloadRule::matchesEpisodeFilterExpression: a filter that is not
-    one season, 'x', and ';'-terminated episodes rejects every article, and an episode that is not a number or a
-    range counts as episode 0.
-    """
-    if not value or _EPISODE_FILTER.fullmatch(value):
-        return None
-    return (
-        f"{option}: '{value}' is not an episode filter qBittorrent can read, so the rule matches no article (or "
-        "other episodes than meant). The form is one season, 'x', then episodes each ended by ';': a number, a "
-        "range N-M, or N- for N onwards and every later season (1x2;8-15;30-; means episodes 2, 8 to 15, and 30 "
-        "onwards of season 1)"
-    )
 
 
 def uses_torrent_params(client) -> bool:

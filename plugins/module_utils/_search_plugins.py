@@ -115,6 +115,7 @@ class SearchPlugins(Resource):
     list_option = "plugins"
     noun = "search plugin"
     fields = FIELDS
+    requires = ("search/plugins", "search plugins")
 
     def check_key(self, option, value):
         return check_name(option, value)

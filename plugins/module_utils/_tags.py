@@ -15,6 +15,7 @@ from ._engine import Resource
 class Tags(Resource):
     list_option = "tags"
     noun = "tag"
+    requires = ("torrents/tags", "tags")
 
     def read(self):
         return {name: {} for name in self.client.get_json("torrents/tags")}

@@ -210,7 +210,13 @@ def add_fields(client, options: Mapping[str, Any], stopped: bool | None) -> dict
     """The torrents/add fields for declared options (module option names); stopped None leaves the run state to
     the server's default. Declaring a path without auto_tmm adds the torrent in manual mode."""
     fields = {field: options[key] for key, field in ADD_FIELDS.items() if options.get(key) is not None}
-    if options.get("tags"):
+    if not client.supports("add_share_limits"):
+        # Ignored before 4.3.4: not sent, so torrents that differ only there share one request; the plan against
+        # the added torrent sets them (torrents/setShareLimits) like any other difference.
+        for key in ("ratio_limit", "seeding_time_limit"):
+            fields.pop(ADD_FIELDS[key], None)
+    if options.get("tags") and client.supports("add_tags"):
+        # Before 4.3.2 torrents/add ignores tags; the plan against the added torrent adds them (torrents/addTags).
         fields["tags"] = ",".join(options["tags"])
     download_path = options.get("download_path")
     if download_path is not None:

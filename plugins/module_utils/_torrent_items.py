@@ -12,9 +12,10 @@ from . import _torrent_add as A
 from ._engine import specs
 from ._errors import InvalidInput
 from ._fields import Problems, text
-from ._infohash import TorrentError, from_hash
+from ._infohash import TorrentError, TorrentHashes, from_hash
 from ._torrent_fields import CONTENT_LAYOUTS, parameters
 from ._trackers import tracker_urls
+from ._versions import FEATURES
 
 # Options that need a qBittorrent version: the endpoint or FEATURES name of _versions.
 GATES = {
@@ -165,9 +166,44 @@ def identify(items, client=None):
 
 
 def gate(client, items):
-    """Version checks of what the task declares: fail, or drop the option with a warning."""
+    """Version checks of what the task declares: fail, or drop the option with a warning. Returns the items this
+    server can hold (see as_the_server_sees)."""
     for option, what in GATES.items():
         users = [item for item in items if item.state != "absent" and item.params[option] is not None]
         if users and not client.require(what, setting=f"{option} of a torrent"):
             for item in users:
                 item.params[option] = None
+    return as_the_server_sees(client, items)
+
+
+def as_the_server_sees(client, items):
+    """The items as a server without BitTorrent v2 (before 4.4, feature v2_torrents) knows them.
+
+    A v2-only torrent to add is refused before any write (it would answer 415 or "Fails."), or left out with a
+    warning (fail_on_unimplemented_endpoint: false); it cannot be on such a server, so the result shows it absent.
+    A hybrid torrent is the v1 torrent the server sees: found, named and reported by its v1 hash, which is its id
+    there (docs/dev/webapi-facts.md#info-hashes-and-torrent-ids).
+    """
+    if not any(item.hashes.v2 for item in items) or client.supports("v2_torrents"):
+        return items
+    v2_only = [item for item in items if item.hashes.v1 is None and item.source is not None and item.state != "absent"]
+    if v2_only:
+        named = " and ".join(f"{item.option('source')} {item.params['source'][:200]!r}" for item in v2_only)
+        what = "a v2-only torrent" if len(v2_only) == 1 else "v2-only torrents"
+        if not client.require("v2_torrents", setting=f"{named} ({what})"):
+            items = [item for item in items if item not in v2_only]
+    for item in items:
+        if item.hashes.v1 and item.hashes.v2:
+            item.hashes = TorrentHashes(v1=item.hashes.v1, name=item.hashes.name)
+    return items
+
+
+def not_found_hint(client, item):
+    """Why a torrent declared by a v2 hash is not found on a server without v2, or ''."""
+    if item.hashes.v1 is not None or client.supports("v2_torrents"):
+        return ""
+    minimum, release = FEATURES["v2_torrents"]
+    return (
+        f" (qBittorrent before {release}, WebAPI {minimum}, has no BitTorrent v2 and knows a hybrid torrent by its v1"
+        " hash only: give that one)"
+    )

@@ -17,8 +17,9 @@ from . import _torrents as T
 from ._diff import Diff, differences
 from ._engine import Resource, refuse_foreign_paths
 from ._errors import InvalidInput, QbtError
-from ._infohash import entry_keys, from_hash
-from ._torrent_items import NORMALIZERS, declared_items, gate
+from ._infohash import TorrentIndex, entry_keys, from_hash
+from ._torrent_items import NORMALIZERS, declared_items, gate, not_found_hint
+from ._torrent_writes import Writes
 
 APPEAR_TIMEOUT = 15.0
 # torrents/add only queues what it gets: a torrent shows in torrents/info once qBittorrent has handled libtorrent's
@@ -35,7 +36,7 @@ class TorrentPlan:
 
     def __init__(self) -> None:
         self.diff = Diff()
-        self.writes = T.Writes()
+        self.writes = Writes()
         self.adds: list = []
         self.removes: dict[bool, list[str]] = {}
         self.planned: dict[int, dict] = {}
@@ -58,8 +59,9 @@ class Torrents(Resource):
 
     def __init__(self, task) -> None:
         super().__init__(task)
-        self.items = declared_items(task.params, self.client)
-        gate(self.client, self.items)
+        # every declared torrent, for the result; self.items: those this server can hold (see gate)
+        self.declared = declared_items(task.params, self.client)
+        self.items = gate(self.client, self.declared)
         refuse_foreign_paths(
             self.client,
             [(item.option(key), item.params[key]) for item in self.items for key in ("save_path", "download_path")],
@@ -71,7 +73,7 @@ class Torrents(Resource):
         self.first = None
 
     def read(self):
-        current, self.stopped = views_of(self.client, self.items, T.read_index(self.client, trackers=self.trackers))
+        current, self.stopped = views_of(self.client, self.items, read_declared(self.client, self.items, self.trackers))
         return current
 
     def plan(self, current, desired, purge):
@@ -99,13 +101,14 @@ class Torrents(Resource):
                     result.diff.removed(view["hash"], shown)
             elif view is None and item.source is None:
                 raise InvalidInput(
-                    f"{item.option('hash')}: no torrent on the server matches {item.params['hash']}; give source to "
-                    "add it"
+                    f"{item.option('hash')}: no torrent on the server matches {item.params['hash']}"
+                    f"{not_found_hint(self.client, item)}; give source to add it"
                 )
             elif view is None:
                 result.adds.append(item)
                 result.diff.created(item.hashes.id, item.desired)
             else:
+                refuse_what_cannot_be_kept(self.client, item, view)
                 result.planned[id(item)] = changes = plan(item, view, self.stopped)
                 result.writes.queue(changes, view, item.params["purge_tags"], self.client)
                 result.diff.changed(changes, item=view["hash"])
@@ -116,7 +119,7 @@ class Torrents(Resource):
         return self.views
 
     def shown(self, views):
-        return shown(self.items, views)
+        return shown(self.declared, views)
 
     def summary(self, plan):
         return {
@@ -144,11 +147,11 @@ class Torrents(Resource):
         waiting = [item for item in self.items if item.state != "absent" and item.params["wait"] != "none"]
         if waiting and not self.task.check_mode:
             targets = [(item.hashes, item.params["wait"], item.label(self.views.get(id(item)))) for item in waiting]
-            index = T.wait_until(self.client, targets, timeout)
+            index = T.wait_until(self.client, targets, timeout, [item.id for item in waiting])
             for item in waiting:
                 self.views[id(item)].update(T.view(index.find(item.hashes)))
             result["torrents"] = self.shown(self.views)
-        if len(self.items) == 1 and not self.items[0].prefix:
+        if len(self.declared) == 1 and not self.declared[0].prefix:
             result["torrent"] = result["torrents"][0]
         return result
 
@@ -177,6 +180,19 @@ def plan(item, current, stopped=None):
     return changes
 
 
+def refuse_what_cannot_be_kept(client, item, view):
+    """Refuse, before any write, a first/last piece priority that a server before 4.3.0 cannot keep: a complete
+    torrent always reads false there (_versions.FEATURES first_last_piece_when_complete)."""
+    if (
+        item.params["first_last_piece_priority"]
+        and not view.get("first_last_piece_priority")
+        and view.get("progress", 0) >= 1
+    ):
+        setting = f"{item.option('first_last_piece_priority')}: true on the complete torrent {item.label(view)}"
+        if not client.require("first_last_piece_when_complete", setting=setting):
+            item.params["first_last_piece_priority"] = None  # fail_on_unimplemented_endpoint: false
+
+
 def missing_categories(client, items, current):
     """Categories to create; a missing category without create_category fails the task (nothing written yet).
 
@@ -197,6 +213,25 @@ def missing_categories(client, items, current):
                 "qbt_category first, or set create_category: true"
             )
     return missing
+
+
+def read_declared(client, items, trackers):
+    """The declared torrents as an index, read by id in chunks (torrents/info?hashes=), not the whole server.
+
+    torrents/info?hashes= matches a torrent's id only (TorrentFilter::matchHash, src/base/torrentfilter.cpp), and a
+    hybrid torrent's id is its truncated v2 hash (InfoHash::toTorrentID, src/base/bittorrent/infohash.cpp). So a
+    torrent declared by a v1 hash alone and not found by it may be a hybrid torrent the server knows by its v2
+    hash: it is looked for among the torrents that have a v2 hash (T.v2_torrents), not in a read of all of them.
+    A torrent declared by a .torrent file is known whole: without a v2 hash it is no hybrid, and needs no such read.
+    """
+    keys = [key for item in items for key in sorted(item.hashes.keys()) if len(key) == 40]
+    entries = T.torrents_info(client, keys, trackers)
+    index = TorrentIndex(entries)
+    if any(not item.hashes.complete and item.hashes.v2 is None and index.find(item.hashes) is None for item in items):
+        known = {entry["hash"] for entry in entries}
+        entries += [entry for entry in T.v2_torrents(client, trackers) if entry["hash"] not in known]
+        index = TorrentIndex(entries)
+    return index
 
 
 def views_of(client, items, index):
@@ -232,7 +267,7 @@ def add(client, adds, current, writes, trackers):
             # "Fails." (409 from 5.2) also answers a duplicate: another run may have added the same torrents
             # meanwhile, so what the server holds afterwards decides, not this answer.
             refused += [part[1][0] for part in files] + fields.get("urls", "").split("\n")
-    ids = [item.hashes.id for item in adds]
+    ids = [key for item in adds for key in item.hashes.lookup]
 
     def all_there(index):
         return all(index.find(item.hashes) for item in adds)
@@ -255,6 +290,9 @@ def add(client, adds, current, writes, trackers):
     return index
 
 
+MOVES = frozenset({"save_path", "download_path"})
+
+
 def verify(client, items, trackers, removed, first=None):
     """Read back until every declared value is kept (bounded); fail naming what the server did not keep.
 
@@ -268,7 +306,11 @@ def verify(client, items, trackers, removed, first=None):
         views, stopped = views_of(client, wanted, index)
         left = {}
         for item in wanted:
-            changes = plan(item, views[id(item)], stopped) if id(item) in views else {"present": (False, True)}
+            view = views.get(id(item))
+            changes = plan(item, view, stopped) if view is not None else {"present": (False, True)}
+            if not changes and view.get("state") == "moving" and MOVES.intersection(item.desired):
+                # the new path can show before the data is there (seen on 4.2.5): wait for the move itself
+                changes = {"state": ("moving", "moved")}
             if changes:
                 left[id(item)] = changes
         last.update(views=views, left=left, still=[h for h in removed if index.find(from_hash(h))])
@@ -289,6 +331,8 @@ def verify(client, items, trackers, removed, first=None):
             client.warn(f"{item.label(views[id(item)])}: qBittorrent is still moving the data")
         elif changes:
             kept = ", ".join(f"{key} is {have!r}, not {want!r}" for key, (have, want) in changes.items())
+            if "first_last_piece_priority" in changes and not client.supports("first_last_piece_when_complete"):
+                kept += " (qBittorrent before 4.3.0 cannot keep first_last_piece_priority once the data is complete)"
             problems.append(f"{item.label(views.get(id(item)))}: {kept}")
     if problems:
         raise QbtError(

@@ -1,11 +1,11 @@
 # Copyright (c) community.qbittorrent contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Torrents on the server: the calls whose name or fields changed between versions, one view of a torrents/info
-entry, grouped writes (one call per setter and value, hashes=a|b|c) and bounded polling.
+entry and bounded polling.
 
-Adding lives in _torrent_add, trackers in _trackers, hashes and magnets in _infohash. Facts:
-docs/dev/webapi-facts.md#torrents and #info-hashes-and-torrent-ids (state changes show after 1-1.5 s, as seen
-on 4.5.2, 5.1.0 and 5.3.0).
+Grouped writes live in _torrent_writes, adding in _torrent_add, trackers in _trackers, hashes and magnets in
+_infohash. Facts: docs/dev/webapi-facts.md#torrents and #info-hashes-and-torrent-ids (state changes show after
+1-1.5 s, as seen on 4.5.2, 5.1.0 and 5.3.0).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from . import _trackers
+from . import _hash_chunks as H
 from ._errors import QbtError
 from ._fields import normalize_tags
 from ._infohash import TorrentHashes, TorrentIndex
@@ -76,20 +76,16 @@ def status_filter(client, name: str) -> str:
     return table.get(name, name)
 
 
-def join_hashes(hashes: Iterable[str]) -> str:
-    return "|".join(hashes)
-
-
 def stop_torrents(client, hashes: Iterable[str]) -> None:
     """torrents/stop on 5.0+, torrents/pause before (the old name answers 404 on 5.x)."""
     endpoint = "torrents/stop" if uses_stopped_names(client) else "torrents/pause"
-    client.post(endpoint, {"hashes": join_hashes(hashes)})
+    H.post(client, endpoint, hashes)
 
 
 def start_torrents(client, hashes: Iterable[str]) -> None:
     """torrents/start on 5.0+, torrents/resume before."""
     endpoint = "torrents/start" if uses_stopped_names(client) else "torrents/resume"
-    client.post(endpoint, {"hashes": join_hashes(hashes)})
+    H.post(client, endpoint, hashes)
 
 
 # ----------------------------------------------------------------- torrents (qbt_torrent)
@@ -114,23 +110,94 @@ def torrent_state(state: str) -> str:
 
 
 def torrents_info(
-    client, hashes: list[str] | None = None, trackers: Callable[[Mapping[str, Any]], bool] | None = None
+    client,
+    hashes: list[str] | None = None,
+    trackers: Callable[[Mapping[str, Any]], bool] | None = None,
+    messages: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """torrents/info (all torrents, or only these ids); entries for which trackers(entry) is true get
-    'tracker_urls', their tracker URLs without the DHT/PeX/LSD pseudo entries.
+    'tracker_urls', their tracker URLs without the DHT/PeX/LSD pseudo entries, and 'tracker_entries'.
 
-    5.1+ lists the trackers in the same read (includeTrackers); older servers need one torrents/trackers read
-    per torrent, skipped for torrents whose trackers_count is 0.
+    5.1+ lists the trackers in the same read (includeTrackers). A read of every torrent on 4.3 to 4.5 is one
+    sync/maindata read, which lists every torrent's tracker URLs too; then only the entries for which
+    messages(entry) is true, with their URLs known, are read again for the trackers' messages. Other servers
+    need one torrents/trackers read per torrent, skipped for torrents whose trackers_count is 0.
     """
     if hashes is not None and not hashes:
         return []
-    params: dict[str, Any] = {"hashes": join_hashes(hashes)} if hashes else {}
+    if trackers and hashes is None and maindata_lists_trackers(client):
+        entries, urls = _maindata(client)
+        read_tracker_urls(client, entries, trackers, urls, messages)
+        return entries
+    params: dict[str, Any] = {}
     if trackers and client.supports("info_include_trackers"):
         params["includeTrackers"] = True
-    entries = client.get_json("torrents/info", params or None)
+    if hashes:
+        entries = H.get_json(client, "torrents/info", hashes, params)
+    else:
+        entries = client.get_json("torrents/info", params or None)
     if trackers:
         read_tracker_urls(client, entries, trackers)
     return entries
+
+
+def maindata_lists_trackers(client) -> bool:
+    """Whether a read of every torrent with its trackers is one sync/maindata read (4.3 to 4.5)."""
+    return (
+        not client.supports("info_include_trackers")
+        and client.supports("maindata_trackers")
+        and not client.supports("maindata_snapshot")
+    )
+
+
+def _maindata(client) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """Every torrent from sync/maindata (rid 0: everything), as torrents/info lists it, and {hash: tracker URLs}.
+
+    maindata keys the torrents by hash without a hash field, and lists the trackers as {URL: [hashes]}
+    (SyncController::maindataAction, src/webui/api/synccontroller.cpp at release-4.5.2).
+    """
+    data = client.get_json("sync/maindata", {"rid": 0}) or {}
+    entries = [dict(fields, hash=torrent_hash) for torrent_hash, fields in (data.get("torrents") or {}).items()]
+    urls: dict[str, list[str]] = {}
+    for url, torrent_hashes in (data.get("trackers") or {}).items():
+        for torrent_hash in torrent_hashes:
+            urls.setdefault(torrent_hash, []).append(url)
+    for listed in urls.values():
+        listed.sort()  # maindata's map has no order; torrents/trackers lists by tier
+    return entries, urls
+
+
+V2_FIRST_PAGE = 64
+
+
+def v2_torrents(client, trackers: Callable[[Mapping[str, Any]], bool] | None = None) -> list[dict[str, Any]]:
+    """The torrents that have a v2 hash (v2 and hybrid ones), without reading the others.
+
+    torrents/info sorted by infohash_v2, descending, lists them first (an empty hash sorts lowest; the sort and
+    limit/offset are applied in TorrentsController::infoAction, src/webui/api/torrentscontroller.cpp), so pages
+    (doubling in size) are read until one holds a torrent without a v2 hash: a server of v1 torrents costs one
+    short page. 4.5 restarts at offset 0 past the end of the list, hence the check for entries already seen.
+    Before 4.4 there is no v2 torrent (and no infohash_v2 to sort by).
+    """
+    if not client.supports("info_hash_v2"):
+        return []
+    params: dict[str, Any] = {"sort": "infohash_v2", "reverse": "true"}
+    if trackers and client.supports("info_include_trackers"):
+        params["includeTrackers"] = True
+    found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    limit = V2_FIRST_PAGE
+    while True:
+        page = client.get_json("torrents/info", {**params, "limit": limit, "offset": len(found)}) or []
+        fresh = [entry for entry in page if entry.get("infohash_v2") and entry["hash"] not in seen]
+        found += fresh
+        seen.update(entry["hash"] for entry in fresh)
+        if len(fresh) < len(page) or len(page) < limit:
+            break
+        limit *= 2
+    if trackers:
+        read_tracker_urls(client, found, trackers)
+    return found
 
 
 def set_share_limits(client, hashes: list[str], limits: Mapping[str, Any]) -> None:
@@ -139,29 +206,29 @@ def set_share_limits(client, hashes: list[str], limits: Mapping[str, Any]) -> No
     The caller passes the torrent's current values for the limits it does not change, so the version-dependent
     required fields are always complete and unchanged limits keep their values.
     """
-    fields: dict[str, Any] = {"hashes": join_hashes(hashes)}
+    fields: dict[str, Any] = {}
     for key, name in SHARE_LIMIT_FIELDS.items():
         if limits.get(key) is not None:
             fields[name] = limits[key]
-    client.post("torrents/setShareLimits", fields)
+    H.post(client, "torrents/setShareLimits", hashes, fields)
 
 
 def change_tags(client, hashes: list[str], add: list[str], remove: list[str]) -> None:
     """addTags/removeTags; removeTags is never sent without tags, because then it removes every tag."""
     if add:
-        client.post("torrents/addTags", {"hashes": join_hashes(hashes), "tags": ",".join(add)})
+        H.post(client, "torrents/addTags", hashes, {"tags": ",".join(add)})
     if remove:
-        client.post("torrents/removeTags", {"hashes": join_hashes(hashes), "tags": ",".join(remove)})
+        H.post(client, "torrents/removeTags", hashes, {"tags": ",".join(remove)})
 
 
 def delete_torrents(client, hashes: list[str], delete_files: bool) -> None:
     """POST torrents/delete; deleteFiles is required on every version."""
-    client.post("torrents/delete", {"hashes": join_hashes(hashes), "deleteFiles": delete_files})
+    H.post(client, "torrents/delete", hashes, {"deleteFiles": delete_files})
 
 
 def set_tags(client, hashes: list[str], tags: list[str]) -> None:
     """Exactly these tags: torrents/setTags on 5.1+; before, the caller uses change_tags with what differs."""
-    client.post("torrents/setTags", {"hashes": join_hashes(hashes), "tags": ",".join(tags)})
+    H.post(client, "torrents/setTags", hashes, {"tags": ",".join(tags)})
 
 
 # ------------------------------------------------------------------- one view of a torrent
@@ -178,12 +245,31 @@ def view(entry: Mapping[str, Any]) -> dict[str, Any]:
     Fields the server does not report (share_limit_action before 5.2, ...) are left out rather than guessed.
     """
     result = {key: entry[field] for key, field in INFO_FIELDS.items() if field in entry}
+    if "infohash_v1" not in entry and "hash" in entry:
+        # Before 4.4 (libtorrent 1.2) every torrent is a v1 torrent whose id is its SHA-1 info hash (libtorrent's
+        # info_hash: TorrentHandleImpl::hash, src/base/bittorrent/torrenthandleimpl.cpp at release-4.2.5);
+        # infohash_v1/v2 are reported from 4.4.0 (serialize, src/webui/api/serialize/serialize_torrent.cpp).
+        result.update(infohash_v1=entry["hash"], infohash_v2="")
+    # Before 4.4 the save path ends with '/' (normalizePath in src/base/bittorrent/session.cpp at release-4.2.5) and
+    # unlimited is -1 (libtorrent's own upload_limit(): TorrentHandleImpl::uploadLimit, torrenthandleimpl.cpp);
+    # results say it the way later versions do, as compared (both observed on 4.2.5).
+    save_path = result.get("save_path")
+    if isinstance(save_path, str) and len(save_path) > 1 and save_path.endswith("/"):
+        result["save_path"] = save_path.rstrip("/") or "/"
+    for key in ("upload_limit", "download_limit"):
+        if isinstance(result.get(key), int) and result[key] < 0:
+            result[key] = 0
     result["state"] = torrent_state(entry.get("state", "unknown"))
     result["has_metadata"] = has_metadata(entry)
-    result["tags"] = normalize_tags(entry.get("tags") or "")  # torrents/info joins tags with ", "
+    result["tags"] = entry_tags(entry)
     if "tracker_urls" in entry:
         result["trackers"] = list(entry["tracker_urls"])
     return result
+
+
+def entry_tags(entry: Mapping[str, Any]) -> list[str]:
+    """A torrents/info entry's tags as a sorted list (torrents/info joins them with ', ')."""
+    return normalize_tags(entry.get("tags") or "")
 
 
 def run_state(state: str, stopped_ids: Iterable[str] | None = None, torrent_id: str = "") -> str:
@@ -199,117 +285,22 @@ def stopped_ids(client, hashes: list[str]) -> set[str]:
     """The ids among hashes that qBittorrent has stopped, whatever state it shows (one filtered read)."""
     if not hashes:
         return set()
-    params = {"filter": status_filter(client, "stopped"), "hashes": join_hashes(hashes)}
-    return {entry["hash"] for entry in client.get_json("torrents/info", params) or []}
-
-
-# ----------------------------------------------------------------- grouped writes
-def _post(endpoint: str, field: str, hash_field: str = "hashes") -> Callable:
-    return lambda client, hashes, value: client.post(endpoint, {hash_field: join_hashes(hashes), field: value})
-
-
-def _toggle(endpoint: str) -> Callable:
-    return lambda client, hashes, value: client.post(endpoint, {"hashes": join_hashes(hashes)})
-
-
-def _rename(client, hashes, value) -> None:
-    for torrent_hash in hashes:  # torrents/rename takes a single hash
-        client.post("torrents/rename", {"hash": torrent_hash, "name": value})
-
-
-# In the order they are applied: category before auto_tmm (which then moves data to the category's path),
-# paths after auto_tmm (setLocation turns it off), force_start before stop/start (setForceStart starts a torrent).
-SETTERS: dict[str, Callable] = {
-    "category": _post("torrents/setCategory", "category"),
-    "auto_tmm": _post("torrents/setAutoManagement", "enable"),
-    "save_path": _post("torrents/setLocation", "location"),
-    "download_path": _post("torrents/setDownloadPath", "path", hash_field="id"),
-    "name": _rename,
-    "upload_limit": _post("torrents/setUploadLimit", "limit"),
-    "download_limit": _post("torrents/setDownloadLimit", "limit"),
-    "share_limits": lambda client, hashes, value: set_share_limits(client, hashes, dict(value)),
-    "set_tags": lambda client, hashes, value: set_tags(client, hashes, list(value)),
-    "change_tags": lambda client, hashes, value: change_tags(client, hashes, list(value[0]), list(value[1])),
-    "add_trackers": lambda client, hashes, value: _trackers.add_trackers(client, hashes, list(value)),
-    "remove_trackers": lambda client, hashes, value: _trackers.remove_trackers(client, hashes, list(value)),
-    "sequential_download": _toggle("torrents/toggleSequentialDownload"),
-    "first_last_piece_priority": _toggle("torrents/toggleFirstLastPiecePrio"),
-    "super_seeding": _post("torrents/setSuperSeeding", "value"),
-    "force_start": _post("torrents/setForceStart", "value"),
-    "stop": lambda client, hashes, value: stop_torrents(client, hashes),
-    "start": lambda client, hashes, value: start_torrents(client, hashes),
-}
-
-
-TOGGLES = ("sequential_download", "first_last_piece_priority")
-
-
-def _added_removed(before: list, after: list) -> tuple[tuple, tuple]:
-    return tuple(x for x in after if x not in before), tuple(x for x in before if x not in after)
-
-
-class Writes:
-    """Setter calls grouped by (setter, value): each is sent once, for every torrent that needs it."""
-
-    def __init__(self) -> None:
-        self.groups: dict[tuple[str, Any], list[str]] = {}
-
-    def __bool__(self) -> bool:
-        return bool(self.groups)
-
-    def add(self, setter: str, value: Any, torrent_hash: str) -> None:
-        if setter not in SETTERS:
-            raise KeyError(setter)
-        hashes = self.groups.setdefault((setter, value), [])
-        if torrent_hash not in hashes:
-            hashes.append(torrent_hash)
-
-    def queue(
-        self, changes: Mapping[str, tuple[Any, Any]], current: Mapping[str, Any], exact_tags: bool, client
-    ) -> None:
-        """Queue the calls that turn current (a view) into the 'after' values of changes {key: (before, after)}.
-
-        Share limits are sent together, completed with the torrent's current values; exact tag sets use setTags
-        where the server has it; a start is left out when force start (which starts the torrent) is set.
-        """
-        torrent_hash = current["hash"]
-        limits = {}
-        for key, (before, after) in changes.items():
-            if key in SETTERS:
-                self.add(key, None if key in TOGGLES else after, torrent_hash)
-            elif key in SHARE_LIMIT_FIELDS:
-                limits[key] = after
-            elif key == "tags" and exact_tags and client.supports("torrents/setTags"):
-                self.add("set_tags", tuple(after), torrent_hash)
-            elif key == "tags":
-                added, removed = _added_removed(before, after)
-                self.add("change_tags", (added, removed), torrent_hash)
-            elif key == "trackers":
-                added, removed = _added_removed(before, after)
-                for setter, urls in (("add_trackers", added), ("remove_trackers", removed)):
-                    if urls:
-                        self.add(setter, urls, torrent_hash)
-            elif key == "state" and not (after == "started" and changes.get("force_start", (0, 0))[1] is True):
-                self.add("stop" if after == "stopped" else "start", None, torrent_hash)
-        if limits:
-            merged = {key: current[key] for key in SHARE_LIMIT_FIELDS if key in current}
-            self.add("share_limits", tuple(sorted({**merged, **limits}.items())), torrent_hash)
-
-    def apply(self, client) -> None:
-        order = list(SETTERS)
-        for (setter, value), hashes in sorted(self.groups.items(), key=lambda item: order.index(item[0][0])):
-            SETTERS[setter](client, hashes, value)
+    params = {"filter": status_filter(client, "stopped")}
+    return {entry["hash"] for entry in H.get_json(client, "torrents/info", hashes, params)}
 
 
 # ----------------------------------------------------------------- reading and waiting
 def read_index(client, hashes: list[str] | None = None, trackers: Callable | None = None) -> TorrentIndex:
-    """torrents/info as an index; a long list of ids is read unfiltered (it would not fit a URL)."""
-    return TorrentIndex(torrents_info(client, hashes if hashes is None or len(hashes) <= 100 else None, trackers))
+    """torrents/info as an index: of every torrent, or of these ids (read in chunks that fit a URL)."""
+    return TorrentIndex(torrents_info(client, hashes, trackers))
 
 
-def wait_until(client, targets: list[tuple[TorrentHashes, str, str]], timeout: float) -> TorrentIndex:
+def wait_until(
+    client, targets: list[tuple[TorrentHashes, str, str]], timeout: float, ids: list[str] | None = None
+) -> TorrentIndex:
     """Poll until every (hashes, wait, label) target is ready; fail at once for a torrent that never will be, and
-    after timeout seconds naming the torrents still waiting with their state and progress."""
+    after timeout seconds naming the torrents still waiting with their state and progress. IDS: the server's ids
+    of the targets (default: the ids their hashes imply)."""
 
     def done(index: TorrentIndex) -> bool:
         outcome = True
@@ -324,7 +315,7 @@ def wait_until(client, targets: list[tuple[TorrentHashes, str, str]], timeout: f
             outcome = outcome and ok
         return outcome
 
-    ids = [target[0].id for target in targets]
+    ids = ids or [key for target in targets for key in target[0].lookup]
     index, ok = poll(lambda: read_index(client, ids), done, timeout)
     if not ok:
         late = []
@@ -368,13 +359,33 @@ def poll(
         time.sleep(POLL_INTERVAL)
 
 
-def read_views(client, filters: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+# What qbt_info's torrent_fields can ask for: the view's keys and the raw entry.
+VIEW_FIELDS = (*INFO_FIELDS, "state", "has_metadata", "tags", "raw")
+
+
+def read_views(client, filters: Mapping[str, Any] | None, fields: list[str] | None = None) -> list[dict[str, Any]]:
     """qbt_info's torrents: each in qbt_torrent's view (its names, 5.x states, sorted tags), the server's entry
-    under 'raw'; FILTERS are qbt_info's torrent_filters."""
+    under 'raw'; FILTERS are qbt_info's torrent_filters, FIELDS its torrent_fields (None: every field).
+
+    With FIELDS, each server entry is dropped as soon as its view is built, so the result (which Ansible copies
+    more than once on its way to the controller) holds only the fields asked for."""
     filters = filters or {}
     params = {"category": filters.get("category"), "tag": filters.get("tag")}
     if filters.get("status"):
         params["filter"] = status_filter(client, filters["status"])
     if filters.get("hashes"):
-        params["hashes"] = join_hashes(filters["hashes"])
-    return [dict(view(entry), raw=entry) for entry in client.get_json("torrents/info", params) or []]
+        entries = H.get_json(client, "torrents/info", filters["hashes"], params)
+    else:
+        entries = client.get_json("torrents/info", params) or []
+    if filters.get("tag") and not client.supports("info_tag_filter"):
+        # ignored by the server before 4.4.0 (_versions.FEATURES info_tag_filter): filtered here instead
+        entries = [entry for entry in entries if filters["tag"] in normalize_tags(entry.get("tags") or "")]
+    if fields is None:
+        return [dict(view(entry), raw=entry) for entry in entries]
+    result = []
+    entries.reverse()
+    while entries:
+        entry = entries.pop()
+        full = dict(view(entry), raw=entry)
+        result.append({key: full[key] for key in fields if key in full})
+    return result

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 
+from ._engine import Field, Setting
 from ._errors import QbtError, UnexpectedResponse
 
 # The mode is read again until it is the wanted one, for at most this long: SessionImpl::setAltGlobalSpeedLimitEnabled
@@ -58,22 +59,29 @@ def settle(client, wanted: bool, sleep=time.sleep, clock=time.monotonic) -> bool
         sleep(POLL_INTERVAL)
 
 
-def converge_mode(task, wanted: bool) -> dict:
-    """The whole task: compare, show, and unless in check mode write once and read back."""
-    client = task.client
-    before = read_mode(client)
-    result = {"changed": before != wanted, "alternative_speed_limits": wanted}
-    if task.diff:
-        result["diff"] = {"before": {"alternative_speed_limits": before}, "after": {"alternative_speed_limits": wanted}}
-    if task.check_mode or before == wanted:
-        return result
-    write_mode(client, wanted)
-    after = settle(client, wanted)
-    if after != wanted:
-        raise QbtError(
-            f"alternative_speed_limits: asked qBittorrent to turn the alternative speed limits "
-            f"{'on' if wanted else 'off'}, but it still reports them {'on' if after else 'off'} after "
-            f"{SETTLE_SECONDS:g} s. Another client, or the bandwidth scheduler (scheduler_enabled), may have switched "
-            "them back: check the server and run again"
-        )
-    return result
+class Transfer(Setting):
+    """The mode as a one-field setting: one read, a write only when it differs, then read back until it settles."""
+
+    list_option = "alternative_speed_limits"
+    fields = {"alternative_speed_limits": Field({"type": "bool", "required": True})}
+
+    def read(self):
+        return {"alternative_speed_limits": read_mode(self.client)}
+
+    def apply(self, plan, current, desired):
+        write_mode(self.client, desired["alternative_speed_limits"])
+
+    def read_back(self, plan, current, desired):
+        wanted = desired["alternative_speed_limits"]
+        after = settle(self.client, wanted)
+        if after != wanted:
+            raise QbtError(
+                f"alternative_speed_limits: asked qBittorrent to turn the alternative speed limits "
+                f"{'on' if wanted else 'off'}, but it still reports them {'on' if after else 'off'} after "
+                f"{SETTLE_SECONDS:g} s. Another client, or the bandwidth scheduler (scheduler_enabled), may have "
+                "switched them back: check the server and run again"
+            )
+        return {"alternative_speed_limits": after}
+
+    def shown(self, state):
+        return state["alternative_speed_limits"]

@@ -115,15 +115,52 @@ FEATURES = {
     # actions in torrentParams with 5.0.0 (AutoDownloadRule::fromJsonObject; docs/dev/rss-facts.md#versions).
     "rss_rule_torrent_params": ("2.9.2", "4.6.0"),
     "rss_rule_share_limit_action": ("2.11.2", "5.0.0"),
+    # Before 4.3.2 a rule has createSubfolder, not torrentContentLayout (Str_ContentLayout in
+    # src/base/rss/rss_autodownloadrule.cpp first appears at release-4.3.2; observed on 4.2.5).
+    "rss_rule_content_layout": ("2.7", "4.3.2"),
     # torrents (qbt_torrent), docs/dev/webapi-facts.md#torrents and #trackers; checked on 4.5.2, 5.1.0 and 5.3.0
     "add_content_layout": ("2.7", "4.3.2"),
+    # torrents/add reads tags from 4.3.2 and ratioLimit/seedingTimeLimit from 4.3.4; before, it ignores them
+    # (TorrentsController::addAction, src/webui/api/torrentscontroller.cpp, at release-4.2.5, -4.3.2 and -4.3.4).
+    "add_tags": ("2.7", "4.3.2"),
+    "add_share_limits": ("2.8.1", "4.3.4"),
+    # BitTorrent v2 (v2-only torrents, btmh magnets, v2 hashes) came with libtorrent 2.0 support in 4.4.0
+    # (minLibtorrentVersion 2.0.4 in CMakeLists.txt, src/base/bittorrent/infohash.h). Before, TorrentInfo::load
+    # (libtorrent 1.2) finds no 'pieces' in a v2-only .torrent and addAction answers 415, and MagnetUri::MagnetUri
+    # (src/base/bittorrent/magneturi.cpp) finds no btih in a btmh-only magnet, so addAction answers "Fails." (both
+    # at release-4.2.5; observed on 4.2.5). A 4.4+ build on libtorrent 1.2 has the same limits; no version says so.
+    "v2_torrents": ("2.8.4", "4.4.0"),
+    # Before 4.3.0 TorrentHandleImpl::hasFirstLastPiecePriority (src/base/bittorrent/torrenthandleimpl.cpp at
+    # release-4.2.5) reads the piece priorities, which libtorrent does not keep for a complete torrent: it reads false
+    # there and toggleFirstLastPiecePrio changes nothing (observed on 4.2.5). From 4.3.0 it is a stored flag.
+    "first_last_piece_when_complete": ("2.6", "4.3.0"),
+    # torrents/info filters by tag from 4.4.0 (TorrentsController::infoAction, commit 9bfc74a1b, no WebAPI bump of
+    # its own); before, the parameter is ignored and every torrent is listed.
+    "info_tag_filter": ("2.8.4", "4.4.0"),
     "add_stop_condition": ("2.8.15", "4.5.0"),
     "add_to_top_of_queue": ("2.9.2", "4.6.0"),
     "add_seed_mode": ("2.16.0", "5.3.0"),  # torrents/add ignores skip_checking from here on
     "torrent_inactive_seeding_time_limit": ("2.9.2", "4.6.0"),
     "torrent_share_limit_action": ("2.12.0", "5.2.0"),  # torrents/info reports it from 5.2 on
     "info_include_trackers": ("2.11.4", "5.1.0"),
+    # sync/maindata lists every tracker URL with the torrents that have it from 4.3.0 (SyncController::maindataAction,
+    # src/webui/api/synccontroller.cpp at release-4.3.0), and its torrents as torrents/info does (both serialize()
+    # each torrent, serialize_torrent.cpp). From 4.6.0 it answers from a snapshot that signals keep up to date
+    # (SyncController::makeMaindataSnapshot), whose torrent fields can lag: the collection reads it only before.
+    "maindata_trackers": ("2.6", "4.3.0"),
+    "maindata_snapshot": ("2.9.2", "4.6.0"),
     "trackers_many_hashes": ("2.15.1", "5.2.0"),  # addTrackers/removeTrackers take a |-list of hashes
+    # torrents/editTracker names the edited URL 'url' from WebAPI 2.13.0, 'origUrl' before (WebAPI_Changelog.md,
+    # 2.13.0; TorrentsController::editTrackerAction at release-5.1.0 and release-5.2.0, commit 6ef9db89f).
+    "edit_tracker_url": ("2.13.0", "5.2.0"),
+    # torrents/info reports seeding_time (seconds) from 4.3.4 (serialize_torrent.cpp, commit 560ecbc6c, WebAPI 2.8.1).
+    "info_seeding_time": ("2.8.1", "4.3.4"),
+    # torrents/properties reports is_private from 4.5.1 (TorrentsController::propertiesAction, commit af91f4ed5), and
+    # torrents/info reports private from 5.0.0 (serialize_torrent.cpp, commit 914728d9a raised WebAPI to 2.11.1).
+    "properties_is_private": ("2.8.19", "4.5.1"),
+    "info_private": ("2.11.1", "5.0.0"),
+    # torrents/info reports infohash_v1/infohash_v2 (and so can sort by infohash_v2) from 4.4 (libtorrent 2: v2)
+    "info_hash_v2": ("2.8.4", "4.4.0"),
     # createCategory/editCategory take ratioLimit, seedingTimeLimit, inactiveSeedingTimeLimit, shareLimitAction
     # (observed on 5.3.0, WebAPI 2.16.2; 5.2.x, WebAPI 2.15.x, reports the limits but takes none of them).
     "category_share_limits": ("2.16.0", "5.3.0"),

@@ -21,11 +21,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from . import _preferences
 from ._client import ENV_NAMES
 from ._errors import Banned, ConnectionFailed, HTTPStatusError, LoginFailed, QbtError
 from ._module import client_from_params
 from ._preference_table import ENDPOINT_KEYS
-from ._preferences import mask_value, register_secrets
 
 try:
     from urllib3.exceptions import ProtocolError
@@ -227,7 +227,7 @@ def follow(task, current, written, lost=None):
             f"answer at {url}, but the module could not verify it from where it runs: {error}"
         )
         return web_ui, None
-    register_secrets(task, after)
+    _preferences.register_secrets(task, after)
     return web_ui, after
 
 
@@ -304,5 +304,7 @@ def moved_url(base_url: str, current: Mapping[str, Any], written: Mapping[str, A
 def describe_endpoint_change(written: Mapping[str, Any]) -> str:
     """'web_ui_port: 8081, use_https: true' for messages (never a secret)."""
     return ", ".join(
-        f"{key}: {json.dumps(mask_value(key, value))}" for key, value in sorted(written.items()) if key in ENDPOINT_KEYS
+        f"{key}: {json.dumps(_preferences.mask_value(key, value))}"
+        for key, value in sorted(written.items())
+        if key in ENDPOINT_KEYS
     )

@@ -116,70 +116,16 @@ diff:
   sample: {before: {api_key: absent}, after: {api_key: present}}
 """
 
-from ansible_collections.community.qbittorrent.plugins.module_utils._errors import QbtError, UnimplementedEndpoint
+from ansible_collections.community.qbittorrent.plugins.module_utils._api_key import ApiKey
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import run_resource, specs
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._versions import gap
 
-ARGUMENT_SPEC = {
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    "rotate": {"type": "bool", "default": False},
-}
+ARGUMENT_SPEC = specs(ApiKey.fields)
 MODULE_KWARGS = {}
 
 
-def current_key(client):
-    return client.get_json("app/preferences").get("web_ui_api_key") or ""
-
-
-def check_key(client, key):
-    """Prove a new key authenticates, with a client of its own (the current one may have used the old key)."""
-    with client.derive(url=client.base_url, api_key=key) as probe:
-        if current_key(probe) != key:
-            raise QbtError("api_key: qBittorrent did not keep the new API key")
-
-
 def run(task):
-    client, params = task.client, task.params
-    missing = gap("api_key", client.webapi_version, "an API key")
-    if missing:
-        raise UnimplementedEndpoint(f"qbt_api_key: {missing}")
-    before = current_key(client)
-    if before and (params["rotate"] or params["state"] == "absent"):
-        task.no_log(before)  # the old key is never returned
-    if params["state"] == "absent":
-        changed, after = bool(before), ""
-    elif params["rotate"] or not before:
-        changed, after = True, None
-    else:
-        changed, after = False, before
-    result = {"changed": changed, "api_key": after or "", "api_key_known": True}
-    if task.diff:
-        result["diff"] = {
-            "before": {"api_key": "present" if before else "absent"},
-            "after": {
-                "api_key": "absent"
-                if params["state"] == "absent"
-                else ("replaced" if before and changed else "present")
-            },
-        }
-    if task.check_mode or not changed:
-        if after is None:  # check mode: only the server makes a key (app/rotateAPIKey), so a new one is unknown
-            result["api_key_known"] = False
-            result["msg"] = (
-                f"check mode: the API key would be {'replaced' if before else 'created'}; the new key is not known "
-                "until the task runs without check mode, so skip the tasks that use it in check mode (when: not "
-                "ansible_check_mode or <registered>.api_key_known)"
-            )
-        return result
-    if params["state"] == "absent":
-        client.post("app/deleteAPIKey")
-        if current_key(client):
-            raise QbtError("api_key: qBittorrent did not delete the API key")
-        return result
-    new_key = client.decode_json(client.post("app/rotateAPIKey"), "app/rotateAPIKey").get("apiKey") or ""
-    check_key(client, new_key)
-    result["api_key"] = new_key
-    return result
+    return run_resource(task, ApiKey)
 
 
 def main():

@@ -172,41 +172,18 @@ diff:
 
 from ansible_collections.community.qbittorrent.plugins.module_utils._cookies import Cookies
 from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
-    PURGE_OPTIONS,
-    STATE_OPTION,
-    converge,
-    specs,
+    item_module_kwargs,
+    item_module_spec,
+    run_resource,
 )
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 
-ITEM_OPTIONS = {"domain": {"type": "str"}, "path": {"type": "str"}, **specs(Cookies.fields), **STATE_OPTION}
-ARGUMENT_SPEC = {
-    "name": {"type": "str"},
-    **ITEM_OPTIONS,
-    "cookies": {
-        "type": "list",
-        "elements": "dict",
-        "options": {
-            "name": {"type": "str", "required": True},
-            **ITEM_OPTIONS,
-            "domain": {"type": "str", "required": True},
-        },
-    },
-    **PURGE_OPTIONS,
-}
-MODULE_KWARGS = {
-    "mutually_exclusive": [["name", "cookies"]],
-    "required_one_of": [["name", "cookies"]],
-    "required_by": {"name": ["domain"]},
-}
+ARGUMENT_SPEC = item_module_spec(Cookies)
+MODULE_KWARGS = item_module_kwargs(Cookies)
 
 
 def run(task):
-    cookies = Cookies(task)
-    desired = cookies.desired()  # every input problem before any request
-    if not task.client.require("app/setCookies", setting="cookies"):
-        return {"changed": False, "cookies": {}}
-    return converge(cookies, desired)
+    return run_resource(task, Cookies)
 
 
 def main():

@@ -61,9 +61,28 @@ options:
         description: Only torrents with this tag (qBittorrent 4.4 or later); an empty string lists untagged torrents.
         type: str
       hashes:
-        description: Only these torrents, by the hash qBittorrent shows for them.
+        description:
+          - Only these torrents, by the hash qBittorrent shows for them.
+          - Any number of hashes can be given; they are sent in chunks, so no request line exceeds 8 KiB (what a
+            reverse proxy such as nginx accepts by default).
         type: list
         elements: str
+  torrent_fields:
+    description:
+      - Return only these fields of each torrent (the names of RV(torrents); V(raw) is the entry as the server
+        reports it). Without it, every field and V(raw) are returned.
+      - A full read of a big server costs more on the controller than on the server. Every torrent is returned
+        with about 25 fields plus its C(raw) entry of about 60, and Ansible copies the result on its way to the
+        controller; the collection's docs/performance.md (Big servers) has the time and memory measured with
+        20,000 torrents. Asking for a few fields, such as V(hash), V(name) and V(state), returns a fraction of
+        that; a filter that selects fewer torrents makes it smaller still.
+    type: list
+    elements: str
+    choices: [hash, infohash_v1, infohash_v2, name, progress, size, category, save_path, download_path, upload_limit,
+              download_limit, ratio_limit, seeding_time_limit, inactive_seeding_time_limit, share_limit_action,
+              share_limits_mode, auto_tmm, sequential_download, first_last_piece_priority, super_seeding, force_start,
+              state, has_metadata, tags, raw]
+    version_added: 0.2.0
   rss_articles:
     description:
       - With the V(rss) subset, also read each feed's articles and state (title, last build date, loading, error).
@@ -76,6 +95,15 @@ options:
       - Without it (or with an empty list), every rule is read.
     type: list
     elements: str
+    version_added: 0.2.0
+  reveal_tracker_secrets:
+    description:
+      - Show the torrents' tracker URLs (C(raw.tracker) and C(raw.magnet_uri)) as they are.
+      - By default the parts that look like a credential are replaced by C(********), namely the user and password
+        of a URL, and every path segment or query value made of 16 or more letters and digits (a passkey). The info
+        hashes of a magnet are not masked.
+    type: bool
+    default: false
     version_added: 0.2.0
 """
 
@@ -357,13 +385,15 @@ from ansible_collections.community.qbittorrent.plugins.module_utils import (
     _cookies,
     _fields,
     _search_plugins,
+    _trackers,
     _transfer,
 )
 from ansible_collections.community.qbittorrent.plugins.module_utils import _rss_info as rss
 from ansible_collections.community.qbittorrent.plugins.module_utils import _torrents as T
+from ansible_collections.community.qbittorrent.plugins.module_utils._diff import mask_keys
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import masked
+from ansible_collections.community.qbittorrent.plugins.module_utils._preference_table import SECRET_KEYS
 from ansible_collections.community.qbittorrent.plugins.module_utils._versions import (
     is_app_version_supported,
     is_webapi_version_supported,
@@ -397,8 +427,10 @@ ARGUMENT_SPEC = {
             "hashes": {"type": "list", "elements": "str"},
         },
     },
+    "torrent_fields": {"type": "list", "elements": "str", "choices": list(T.VIEW_FIELDS)},
     "rss_articles": {"type": "bool", "default": False},
     "rss_rules": {"type": "list", "elements": "str"},
+    "reveal_tracker_secrets": {"type": "bool", "default": False},
 }  # fmt: skip
 MODULE_KWARGS = {}
 
@@ -425,7 +457,9 @@ def run(task):
     if "version" in subsets:
         result["version"] = read_version(client)
     if "preferences" in subsets:
-        result["preferences"], secrets = masked(client.get_json("app/preferences"))
+        # the table of secret keys, not _preferences (qbt_preferences' task): every file this module imports is in
+        # its payload, which the controller builds and every module process loads (docs/performance.md, Over SSH)
+        result["preferences"], secrets = mask_keys(client.get_json("app/preferences"), SECRET_KEYS)
         for secret in secrets:
             task.no_log(secret)
     if "categories" in subsets:
@@ -434,7 +468,9 @@ def run(task):
         tags = client.get_json("torrents/tags") if client.supports("torrents/tags") else []
         result["tags"] = _fields.normalize_tags(tags or [])
     if "torrents" in subsets:
-        result["torrents"] = T.read_views(client, params["torrent_filters"])
+        torrents = T.read_views(client, params["torrent_filters"], params["torrent_fields"])
+        # tracker URLs (raw tracker, magnet_uri) carry passkeys: masked unless the task reveals them
+        result["torrents"] = torrents if params["reveal_tracker_secrets"] else _trackers.mask_torrent_urls(torrents)
     if "rss" in subsets:
         result["rss"] = rss.read_rss(client, params["rss_articles"])
     if "rss_matching" in subsets:

@@ -267,12 +267,9 @@ api_calls:
   elements: dict
 """
 
-from functools import partial
-
-from ansible_collections.community.qbittorrent.plugins.module_utils import _preferences as prefs
-from ansible_collections.community.qbittorrent.plugins.module_utils import _webui_change as webui
-from ansible_collections.community.qbittorrent.plugins.module_utils._diff import differences
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import run_resource
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._preferences import Preferences
 
 ARGUMENT_SPEC = {
     "preferences": {"type": "dict"},
@@ -284,32 +281,7 @@ MODULE_KWARGS = {"required_one_of": [["preferences", "secret_preferences"]]}
 
 
 def run(task):
-    declared, options, problems = prefs.declared_preferences(task)
-    if all(key in prefs.SCHEMA for key in declared):
-        prefs.fail_on(problems, options)  # before any request: no declared key needs the server's keys to be judged
-    current = task.client.get_json("app/preferences")
-    prefs.register_secrets(task, current)
-    res = prefs.resolve_on_server(task, declared, current, problems, options)
-
-    desired = dict(res.desired)
-    password = desired.pop("web_ui_password", None)
-    changes = differences(current, desired, res.normalizers())
-    if desired.get("use_https") and current.get("use_https") and "use_https" not in changes:
-        webui.check_https_active(task, current)
-    if password is not None and webui.password_differs(task, current, password):
-        changes["web_ui_password"] = (None, password)  # write-only: the server never returns the old one
-    wanted = {key: pair[1] for key, pair in changes.items()}
-    result = prefs.result_of(task, res, declared, dict(current, **wanted), changes)
-    if task.check_mode or not changes:
-        return result
-
-    general, final = prefs.split_writes(task.client, res, current, wanted)
-    verify = partial(prefs.verify, res=res, options=options)
-    after = webui.apply(task, current, general, final, result, verify)
-    if after is not None:
-        prefs.register_secrets(task, after)
-        result["preferences"] = prefs.reported(res, declared, after)
-    return result
+    return run_resource(task, Preferences)
 
 
 def main():

@@ -154,37 +154,19 @@ diff:
 """
 
 from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
-    PURGE_OPTIONS,
-    STATE_OPTION,
-    converge,
-    declared_items,
-    desired_state,
-    specs,
+    item_module_kwargs,
+    item_module_spec,
+    run_resource,
 )
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._search_plugins import SearchPlugins
 
-ITEM_OPTIONS = {**specs(SearchPlugins.fields), **STATE_OPTION}
-ARGUMENT_SPEC = {
-    "name": {"type": "str"},
-    **ITEM_OPTIONS,
-    "plugins": {
-        "type": "list",
-        "elements": "dict",
-        "options": {"name": {"type": "str", "required": True}, **ITEM_OPTIONS},
-    },
-    **PURGE_OPTIONS,
-}
-MODULE_KWARGS = {"mutually_exclusive": [["name", "plugins"]], "required_one_of": [["name", "plugins"]]}
+ARGUMENT_SPEC = item_module_spec(SearchPlugins)
+MODULE_KWARGS = item_module_kwargs(SearchPlugins)
 
 
 def run(task):
-    resource = SearchPlugins(task)
-    items = declared_items(task.params, resource.list_option, resource.key, list(ITEM_OPTIONS))
-    desired = desired_state(resource, items)  # every input problem before anything is sent
-    if not task.client.require("search/plugins", setting="search plugins"):
-        return {"changed": False, "plugins": {}}
-    return converge(resource, desired)
+    return run_resource(task, SearchPlugins)
 
 
 def main():

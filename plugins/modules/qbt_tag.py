@@ -125,8 +125,6 @@ def run(task):
     problems = _fields.Problems()
     names = [problems.check(_fields.tag, f"tags[{index}]", tag) for index, tag in enumerate(params["tags"])]
     problems.raise_any()
-    if not task.client.require("torrents/tags", setting="tags"):
-        return {"changed": False, "tags": [], "created": [], "deleted": []}
     values = {} if params["state"] == "present" else None
     return converge(Tags(task), dict.fromkeys(names, values))
 

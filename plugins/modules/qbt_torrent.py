@@ -15,11 +15,21 @@ description:
     are matched by any of their hashes and by qBittorrent's own id (the truncated v2 hash).
   - Only the properties a task declares are compared, and only those that differ are changed. Every change is
     read back; a value the server did not keep fails the task.
-  - Many torrents in one task (O(torrents)) cost one read of the torrent list, one C(torrents/add) per set of
-    identical add options, and one call per setter and value for all torrents that need it. A repeated run
-    sends no write at all.
+  - Many torrents in one task (O(torrents)) cost one read of the declared torrents (by their ids, never a read of
+    every torrent on the server), one C(torrents/add) per set of identical add options, and one call per setter
+    and value for all torrents that need it. A repeated run sends no write at all.
+  - Long lists are split so that no request line exceeds 8 KiB, what a reverse proxy such as nginx accepts by
+    default. A read names at most 142 torrents, a write at most about 1,100.
+  - A torrent declared by a v1 hash alone (a hash, or a magnet without a v2 hash) that the server does not list
+    under that id may be a hybrid torrent the server knows by its v2 hash; the module then also reads the
+    torrents that have a v2 hash, a read that costs the server about a third of a read of every torrent.
   - Differences between qBittorrent versions are handled by the module (pause/resume or stop/start, the
-    answers of C(torrents/add), the fields C(torrents/setShareLimits) requires, the tracker endpoints).
+    answers of C(torrents/add), the fields C(torrents/setShareLimits) requires, the tracker endpoints). What
+    C(torrents/add) does not take on an older server (O(tags) before qBittorrent 4.3.2, O(ratio_limit) and
+    O(seeding_time_limit) before 4.3.4) is set right after adding, and read back like every change.
+  - qBittorrent before 4.4 (built on libtorrent 1.2) has no BitTorrent v2. A v2-only torrent (a v2 .torrent file,
+    or a magnet with only C(xt=urn:btmh:)) is refused there before anything is written, and a hybrid torrent is
+    the v1 torrent that server knows, by its v1 hash (which is then its id).
 author:
   - community.qbittorrent maintainers (@ansible-collections)
 extends_documentation_fragment:
@@ -124,7 +134,10 @@ options:
     description: Download pieces in order. qBittorrent only toggles it, so the module reads it first.
     type: bool
   first_last_piece_priority:
-    description: Download the first and last pieces first. qBittorrent only toggles it, so the module reads it first.
+    description:
+      - Download the first and last pieces first. qBittorrent only toggles it, so the module reads it first.
+      - qBittorrent before 4.3.0 cannot keep it on a complete torrent (it always reads false there), so V(true) is
+        refused there for a complete torrent.
     type: bool
   super_seeding:
     description: Super seeding mode.
@@ -177,6 +190,15 @@ options:
     description: Seconds to wait for O(wait), for all torrents of the task together.
     type: float
     default: 120
+  reveal_tracker_secrets:
+    description:
+      - Show tracker URLs and magnets in the results, the diff, warnings and errors as they are.
+      - By default the parts that look like a credential are replaced by C(********), namely the user and password
+        of a URL, and every path segment or query value made of 16 or more letters and digits (a passkey). A change
+        of only such a part shows as the same masked URL before and after.
+    type: bool
+    default: false
+    version_added: 0.2.0
   torrents:
     description:
       - Many torrents in one task, each a dictionary with the options of the single form (O(torrents[].source) or
@@ -382,13 +404,15 @@ torrents:
       description: Whether the torrent is on the server.
       type: bool
     hash:
-      description: qBittorrent's id of the torrent (the v1 hash, or the truncated v2 hash).
+      description:
+        - qBittorrent's id of the torrent (the v1 hash, or the truncated v2 hash); before qBittorrent 4.4 always
+          the v1 hash.
       type: str
     infohash_v1:
       description: The v1 info hash, empty for a pure v2 torrent.
       type: str
     infohash_v2:
-      description: The v2 info hash, empty for a v1 torrent.
+      description: The v2 info hash, empty for a v1 torrent and on qBittorrent before 4.4, which has no v2.
       type: str
     name:
       description: The torrent's name.
@@ -498,7 +522,7 @@ diff:
   type: dict
 """
 from ansible_collections.community.qbittorrent.plugins.module_utils._engine import converge
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import masking_tracker_secrets, run_module
 from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_items import ITEM_OPTIONS
 from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_sync import Torrents
 
@@ -506,11 +530,16 @@ ARGUMENT_SPEC = {
     **ITEM_OPTIONS,
     "torrents": {"type": "list", "elements": "dict", "options": ITEM_OPTIONS},
     "wait_timeout": {"type": "float", "default": 120.0},
+    "reveal_tracker_secrets": {"type": "bool", "default": False},
 }
 MODULE_KWARGS = {"mutually_exclusive": [["source", "hash", "torrents"]]}
 
 
 def run(task):
+    return masking_tracker_secrets(task, converge_torrents)
+
+
+def converge_torrents(task):
     torrents = Torrents(task)
     return torrents.wait(converge(torrents, torrents.items), task.params["wait_timeout"])
 

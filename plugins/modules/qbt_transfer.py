@@ -73,15 +73,16 @@ diff:
   sample: {before: {alternative_speed_limits: false}, after: {alternative_speed_limits: true}}
 """
 
+from ansible_collections.community.qbittorrent.plugins.module_utils._engine import run_resource, specs
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import run_module
-from ansible_collections.community.qbittorrent.plugins.module_utils._transfer import converge_mode
+from ansible_collections.community.qbittorrent.plugins.module_utils._transfer import Transfer
 
-ARGUMENT_SPEC = {"alternative_speed_limits": {"type": "bool", "required": True}}
+ARGUMENT_SPEC = specs(Transfer.fields)
 MODULE_KWARGS = {}
 
 
 def run(task):
-    return converge_mode(task, task.params["alternative_speed_limits"])
+    return run_resource(task, Transfer)
 
 
 def main():

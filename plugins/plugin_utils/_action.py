@@ -365,9 +365,29 @@ def preload(name: str) -> None:
             pass
 
 
+def preload_jinja_plugins() -> None:
+    """Load ansible-core's Jinja filter and test plugins now, in the main process, quietly.
+
+    The first filter or test a process meets makes ansible-core load every filter (or test) plugin file it has
+    (ansible/plugins/loader.py: Jinja2Loader._ensure_non_collection_wrappers). The main process seldom templates
+    one, so every forked worker did it again, for every task whose arguments use one: the `| default(omit)` of a
+    module_defaults group is enough. The loaders drop this cache themselves when a plugin directory is added.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            from ansible.plugins.loader import filter_loader, test_loader  # pylint: disable=import-outside-toplevel
+
+            filter_loader.get("regex_replace")
+            test_loader.get("version")
+        except Exception:  # pylint: disable=broad-exception-caught
+            pass
+
+
 # The module base imports requests and packaging; the JSON profiles and netrc are imported on first use by the
 # round trips and by requests (it looks up ~/.netrc on every request).
 preload(f"{__name__.partition('.plugins.')[0]}.plugins.module_utils._module")
 preload("netrc")
+preload_jinja_plugins()
 if HAS_PROFILES:
     json.loads(module_output(as_module_args({})), cls=get_module_decoder(PROFILE, Direction.MODULE_TO_CONTROLLER))

@@ -11,6 +11,10 @@ playbooks can count what a task sent: GET <url>__proxy__/counts answers {"counts
 "writes": N}, GET <url>__proxy__/sequence answers {"sequence": ["POST auth/login", ...]} in arrival order, and
 <url>__proxy__/reset (GET or POST) clears the counters and the rules below.
 
+Like a common reverse proxy (nginx's 8 KiB large_client_header_buffers, Apache's LimitRequestLine of 8190), it
+answers 414 to a request line longer than LINE_LIMIT (8 KiB) instead of forwarding it, so a test through it
+proves that the collection splits long hash lists.
+
 Faults for one endpoint, for tests of what a module does when the server answers unexpectedly:
 GET <url>__proxy__/answer?call=GET%20app/webapiVersion&status=200&body=9.0&skip=0&times=0 answers the calls of
 that method and endpoint with the given status and body instead of forwarding them, after letting `skip` of them
@@ -28,6 +32,7 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+LINE_LIMIT = 8 * 1024
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection", "host"}
 
 
@@ -140,6 +145,9 @@ class LoopbackProxy:
                     injected = proxy._inject.pop(0) if proxy._inject else proxy._ruled(f"{self.command} {endpoint}")
                 if injected:
                     self._answer(*injected)
+                    return
+                if len(self.requestline) > LINE_LIMIT:
+                    self._answer(414, f"request line of {len(self.requestline)} bytes, over {LINE_LIMIT}")
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
                 connection = http.client.HTTPConnection(proxy.target_host, proxy.target_port, timeout=60)

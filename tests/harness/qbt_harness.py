@@ -7,7 +7,7 @@ Pure standard library. Every server gets a profile locked to loopback before its
 
 CLI::
 
-    python3 tests/harness/qbt_harness.py fetch [--versions 4.5.2,5.1.0,sid]
+    python3 tests/harness/qbt_harness.py fetch [--versions 4.2.5,4.5.2,5.1.0,sid]
     python3 tests/harness/qbt_harness.py start --state DIR [--versions ...] [--https] [--proxies]
     python3 tests/harness/qbt_harness.py stop --state DIR
 
@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-VERSIONS = ("4.5.2", "5.1.0", "sid")
-SUITES = {"5.1.0": "trixie", "sid": "sid"}
+VERSIONS = ("4.2.5", "4.5.2", "5.1.0", "sid")
+SUITES = {"4.2.5": "bullseye", "5.1.0": "trixie", "sid": "sid"}
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "community.qbittorrent"
 BUILDS = CACHE / "builds"
 MARKER = ".complete.json"
@@ -75,6 +75,24 @@ LOOPBACK_LOCK = {
         "WebUI\\UseUPnP": "false",
     },
 }
+# Up to 4.3, SettingsStorage stored many settings under their pre-4.0 names (mapKey in src/base/settingsstorage.cpp
+# of release-4.2.5 and 4.3.x: BitTorrent/Session/DHTEnabled is read from Preferences/Bittorrent/DHT, and so on), so
+# those servers ignore the [BitTorrent] keys above. Written too for builds older than 4.4 (from 4.4 on,
+# migrateSettingKeys in src/app/upgrade.cpp moves these names to the new ones once).
+LEGACY_LOOPBACK_LOCK = {
+    "Preferences": {
+        "Bittorrent\\DHT": "false",
+        "Bittorrent\\LSD": "false",
+        "Bittorrent\\PeX": "false",
+        "Bittorrent\\AddTrackers": "false",
+        "Connection\\Interface": "lo",
+        "Connection\\InterfaceName": "lo",
+        "Connection\\InterfaceAddress": "127.0.0.1",
+        "Advanced\\AnonymousMode": "true",
+        "Queueing\\QueueingEnabled": "false",
+    },
+}
+LEGACY_KEYS_BEFORE = (4, 4)
 
 
 def log(msg: str) -> None:
@@ -106,8 +124,14 @@ class Build:
         if self.root is None:
             return [str(SYSTEM_BINARY), *args], env
         lib = self.root / "usr/lib/x86_64-linux-gnu"
-        env["QT_PLUGIN_PATH"] = str(lib / "qt6/plugins")
-        loader = [str(lib / "ld-linux-x86-64.so.2"), "--library-path", f"{lib}:{lib}/libproxy"]
+        base = self.root / "lib/x86_64-linux-gnu"
+        if (base / "ld-linux-x86-64.so.2").exists():
+            # bullseye (4.2.5) predates the merged /usr: its loader and libc are in lib/, and it uses Qt 5
+            env["QT_PLUGIN_PATH"] = str(lib / "qt5/plugins")
+            loader = [str(base / "ld-linux-x86-64.so.2"), "--library-path", f"{base}:{lib}"]
+        else:
+            env["QT_PLUGIN_PATH"] = str(lib / "qt6/plugins")
+            loader = [str(lib / "ld-linux-x86-64.so.2"), "--library-path", f"{lib}:{lib}/libproxy"]
         return [*loader, str(self.root / "usr/bin/qbittorrent-nox"), *args], env
 
 
@@ -193,7 +217,8 @@ def _download_closure(suite: str, into: Path) -> list[Path]:
 
 
 def _unpacked_build(version: str) -> Build:
-    """5.1.0 / sid: Debian's trixie / sid package unpacked into a cached private root, reused when complete."""
+    """4.2.5 / 5.1.0 / sid: Debian's bullseye / trixie / sid package unpacked into a cached private root, reused
+    when complete."""
     home = BUILDS / version
     marker = home / MARKER
     BUILDS.mkdir(parents=True, exist_ok=True)
@@ -315,9 +340,23 @@ class Server:  # pylint: disable=too-many-instance-attributes  # a settings reco
         """The process id while running."""
         return self.proc.pid if self.proc else None
 
+    @property
+    def legacy_keys(self) -> bool:
+        """Whether this build reads the pre-4.0 setting names (before 4.4: LEGACY_LOOPBACK_LOCK)."""
+        return version_tuple(self.build.version) < LEGACY_KEYS_BEFORE
+
+    def loopback_lock(self) -> dict[str, dict[str, str]]:
+        """LOOPBACK_LOCK, plus the same settings under their old names for builds that read those."""
+        lock = {section: dict(keys) for section, keys in LOOPBACK_LOCK.items()}
+        if self.legacy_keys:
+            for section, keys in LEGACY_LOOPBACK_LOCK.items():
+                lock.setdefault(section, {}).update(keys)
+        return lock
+
     def config(self) -> dict[str, dict[str, str]]:
         """The qBittorrent.conf sections: the loopback lock, the run's settings, then the extra keys."""
-        conf = {section: dict(keys) for section, keys in LOOPBACK_LOCK.items()}
+        lock = self.loopback_lock()
+        conf = {section: dict(keys) for section, keys in lock.items()}
         conf["BitTorrent"].update(
             {
                 "Session\\Port": str(self.torrent_port),
@@ -325,6 +364,14 @@ class Server:  # pylint: disable=too-many-instance-attributes  # a settings reco
                 "Session\\TempPath": str(self.download_dir / "incomplete"),
             }
         )
+        if self.legacy_keys:  # the same three under the names 4.2 and 4.3 read (mapKey, settingsstorage.cpp)
+            conf["Preferences"].update(
+                {
+                    "Connection\\PortRangeMin": str(self.torrent_port),
+                    "Downloads\\SavePath": str(self.download_dir),
+                    "Downloads\\TempPath": str(self.download_dir / "incomplete"),
+                }
+            )
         conf["Preferences"].update(
             {
                 "WebUI\\Port": str(self.webui_port),
@@ -342,7 +389,7 @@ class Server:  # pylint: disable=too-many-instance-attributes  # a settings reco
             conf["Preferences"]["WebUI\\APIKey"] = self.api_key
         for section, keys in self.extra_config.items():
             for key, value in keys.items():
-                if LOOPBACK_LOCK.get(section, {}).get(key, value) != value:
+                if lock.get(section, {}).get(key, value) != value:
                     raise ValueError(f"extra_config may not loosen the loopback lock ({section}/{key})")
             conf.setdefault(section, {}).update(keys)
         return conf
@@ -353,6 +400,11 @@ class Server:  # pylint: disable=too-many-instance-attributes  # a settings reco
             raise RuntimeError("write_profile while the server runs: qBittorrent would overwrite it")
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
         self.download_dir.mkdir(parents=True, exist_ok=True)
+        if version_tuple(self.build.version) < (4, 5):
+            # 4.2 removes an emptied save folder when a magnet without metadata is deleted with its files
+            # (Session::deleteTorrent, then Utils::Fs::smartRemoveEmptyFolderTree in src/base/utils/fs.cpp, which
+            # leaves a folder with a file in it): keep the download dir that tests are given
+            (self.download_dir / ".keep").touch()
         lines = []
         for section, keys in self.config().items():
             lines.append(f"[{section}]")

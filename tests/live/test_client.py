@@ -343,7 +343,12 @@ def test_11_add_stop_start_across_versions(plain_server):
             assert first["added"] is True, first
             assert poll(lambda: _state(client, MAGNET_HASH)), "the magnet never appeared"
             duplicate = _torrent_add.add_torrents(client, fields)
-            assert duplicate["added"] is False, duplicate  # Fails., 409, or JSON with success_count 0
+            if tuple(int(n) for n in plain_server["version"].split(".")[:2]) < (4, 5):
+                # up to 4.4 a duplicate public torrent is merged (its trackers and web seeds added) and answered
+                # Ok. (Session::addTorrent_impl, src/base/bittorrent/session.cpp); still one torrent
+                assert duplicate == {"added": True, "pending": False, "ids": [], "answer": "Ok."}, duplicate
+            else:
+                assert duplicate["added"] is False, duplicate  # Fails., 409, or JSON with success_count 0
             stopped_state = "stoppedDL" if _torrents.uses_stopped_names(client) else "pausedDL"
             assert poll(lambda: _state(client, MAGNET_HASH) == stopped_state), _state(client, MAGNET_HASH)
             filtered = client.get_json("torrents/info", {"filter": _torrents.status_filter(client, "paused")})
@@ -376,8 +381,14 @@ def test_12_error_statuses_carry_endpoint_and_server_text(plain_server):
     with client_for(plain_server) as client:
         with pytest.raises(NotFound, match="app/noSuchEndpoint"):
             client.get("app/noSuchEndpoint")
-        with pytest.raises(MethodNotAllowed, match="app/setPreferences"):
-            client.get("app/setPreferences")
+        if tuple(int(n) for n in plain_server["version"].split(".")[:2]) < (4, 5):
+            # before 4.5 every action takes GET too (no allowed-method table in WebApplication::processRequest,
+            # src/webui/webapplication.cpp): the missing json parameter answers 400
+            with pytest.raises(BadRequest, match="app/setPreferences"):
+                client.get("app/setPreferences")
+        else:
+            with pytest.raises(MethodNotAllowed, match="app/setPreferences"):
+                client.get("app/setPreferences")
         with pytest.raises(BadRequest, match="torrents/createCategory"):
             client.post("torrents/createCategory", {"category": ""})
         try:

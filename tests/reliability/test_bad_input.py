@@ -297,6 +297,34 @@ def cases(seeded: dict, garbage_torrent: str, missing_file: str, closed_port: in
         Case("transfer-not-bool", "qbt_transfer", {"alternative_speed_limits": "sometimes"},
              "alternative_speed_limits", r"bool"),
         Case("transfer-missing", "qbt_transfer", {}, "alternative_speed_limits", r"missing required arguments"),
+        # ---------------------------------------------------------------- qbt_torrent_policy
+        Case("policy-bad-regex", "qbt_torrent_policy",
+             {"policies": [{"name": "p", "match": {"tracker_url": "(unclosed"}, "set": {"add_tags": ["rel-x"]}}]},
+             "policies[0].match.tracker_url", r"not a valid regular expression", connection=True),
+        Case("policy-empty-match", "qbt_torrent_policy",
+             {"policies": [{"name": "p", "match": {}, "set": {"add_tags": ["rel-x"]}}]},
+             "policies[0].match", r"set all: true to mean every torrent", connection=True),
+        Case("policy-no-match", "qbt_torrent_policy", {"policies": [{"name": "p", "set": {"add_tags": ["rel-x"]}}]},
+             "policies[0].match", r"set all: true to mean every torrent", connection=True),
+        Case("policy-conflicting-tags", "qbt_torrent_policy",
+             {"policies": [{"name": "p", "match": {"all": True}, "set": {"add_tags": ["a"], "remove_tags": ["a"]}}]},
+             "policies[0].set", r"keep one", connection=True),
+        Case("policy-absent-with-values", "qbt_torrent_policy",
+             {"policies": [{"name": "p", "match": {"all": True}, "set": {"state": "absent", "ratio_limit": 1}}]},
+             "policies[0].set.state", r"cannot be set", connection=True),
+        Case("policy-same-name", "qbt_torrent_policy",
+             {"policies": [{"name": "p", "match": {"all": True}, "set": {"add_tags": ["a"]}},
+                           {"name": "p", "match": {"all": True}, "set": {"add_tags": ["b"]}}]},
+             "policies[1].name", r"is the name of policies\[0\] too", connection=True),
+        Case("policy-bad-date", "qbt_torrent_policy",
+             {"policies": [{"name": "p", "match": {"added_before": "last week"}, "set": {"add_tags": ["a"]}}]},
+             "policies[0].match.added_before", r"give an ISO 8601 date", connection=True),
+        Case("policy-max-changes-zero", "qbt_torrent_policy",
+             {"max_changes": 0, "policies": [{"name": "p", "match": {"all": True}, "set": {"add_tags": ["a"]}}]},
+             "max_changes", r"give 1 or more", connection=True),
+        Case("policy-category-missing", "qbt_torrent_policy",
+             {"policies": [{"name": "p", "match": {"all": True}, "set": {"category": "rel-nope"}}]},
+             "policies[0].set.category", r"create it with qbt_category", connection=True),
     ]  # fmt: skip
 
 
@@ -358,6 +386,7 @@ def test_enough_cases(bad_cases):
         "qbt_cookie",
         "qbt_transfer",
         "qbt_search_plugin",
+        "qbt_torrent_policy",
     }
 
 

@@ -78,6 +78,8 @@ def scenarios(seeded: dict, server: str, workdir: str) -> list[tuple[str, str, d
         ("rule remove", "qbt_rss_rule", {"name": "Rel rule", "state": "absent"}),
         ("rule purge", "qbt_rss_rule", {"rules": [{"name": "Other rule"}], "purge": True}),
         ("transfer alternative on", "qbt_transfer", {"alternative_speed_limits": True}),
+        ("policy tag every torrent", "qbt_torrent_policy",
+         {"policies": [{"name": "rel", "match": {"all": True}, "set": {"add_tags": ["rel-policy"]}}]}),
     ]  # fmt: skip
     if server == "new":
         items += [

@@ -149,6 +149,41 @@ def test_restart_in_the_middle_of_a_bulk_task(fleet, ansible, workdir):
     relkit.TALLY.fault("server restarted in the middle of a bulk task")
 
 
+def test_restart_in_the_middle_of_a_policy_run(fleet, ansible):
+    """qbt_torrent_policy: the server restarts on its second grouped write (after the upload limits, on the
+    tags): the write gets 403, the module logs in once more, sends it again, reads back and finishes; a second run
+    finds nothing to do."""
+    links = [relkit.magnet(f"rel-policy-{i}") for i in range(6)]
+    with fleet.throwaway("restart-policy") as handle:
+        items = [{"source": link, "tags": ["rel-policy"]} for link, _hash in links]
+        policy = {
+            "name": "limit and tag",
+            "match": {"tags_any": ["rel-policy"]},
+            "set": {"upload_limit": 10240, "add_tags": ["rel-policy-done"]},
+        }
+        restarted = handle.proxy.on(
+            relkit.nth(1, tag="policy", endpoint="torrents/addTags"), lambda r: handle.restart()
+        )
+        tasks = [
+            relkit.task("add", "qbt_torrent", handle.login_options(tag="add", torrents=items)),
+            relkit.task("policy", "qbt_torrent_policy", handle.login_options(tag="policy", policies=[policy])),
+            relkit.task("again", "qbt_torrent_policy", handle.login_options(tag="again", policies=[policy])),
+        ]
+        run = ansible.play(tasks, "fault-restart-policy")
+        succeeded(run, "add")
+        result = succeeded(run, "policy")
+        assert result["changed"] and result["counts"]["changed"] == 6
+        assert restarted.fired == 1
+        proxy = handle.proxy
+        assert proxy.count("policy", "POST", "auth/login") == 2, "not exactly one re-login"
+        assert proxy.count("policy", "POST", "torrents/setUploadLimit") == 1  # one request for all six
+        assert proxy.count("policy", "POST", "torrents/addTags") == 2  # the one repeated after the 403
+        assert not succeeded(run, "again")["changed"]
+        for entry in handle.api.get("torrents/info"):
+            assert entry["up_limit"] == 10240 and entry["tags"] == "rel-policy, rel-policy-done", entry
+    relkit.TALLY.fault("server restarted in the middle of a policy run")
+
+
 # ------------------------------------------------------------------------------------------ sessions
 def test_session_logged_out_behind_the_clients_back(fleet, ansible):
     handle = fleet["new"]

@@ -14,9 +14,12 @@ from ansible_collections.community.qbittorrent.plugins.module_utils import _clie
 from ansible_collections.community.qbittorrent.plugins.module_utils._engine import (
     Field,
     Resource,
+    Setting,
     converge,
     declared_items,
     desired_state,
+    item_module_kwargs,
+    item_module_spec,
 )
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
 from ansible_collections.community.qbittorrent.plugins.module_utils._module import execute
@@ -246,3 +249,99 @@ def test_a_windows_path_is_named_as_the_task_wrote_it(params, named):
     with pytest.raises(InvalidInput) as caught:
         declare(shelf)
     assert str(caught.value).startswith(f"{named}'C:\\\\dl' is a Windows path"), str(caught.value)
+
+
+class Dial(Setting):
+    """One object of two fields, kept in a dict: the Setting form of a resource."""
+
+    list_option = "dial"
+    fields = {
+        "level": Field({"type": "int"}, lambda option, value: _fields.number(option, value, 0, 10)),
+        "label": Field({"type": "str"}),
+    }
+
+    def __init__(self, task, server, keeps=True):
+        super().__init__(task)
+        self.server = server
+        self.keeps = keeps
+        self.writes = []
+
+    def read(self):
+        return dict(self.server)
+
+    def apply(self, plan, current, desired):
+        self.writes.append(sorted(plan))
+        if self.keeps:
+            self.server.update({name: pair[1] for name, pair in plan.items()})
+
+
+def dial_task(check_mode=False, **params):
+    return FakeTask(check_mode=check_mode, **{"level": None, "label": None, **params})
+
+
+def test_a_setting_writes_only_the_declared_fields_that_differ_and_keeps_the_rest():
+    server = {"level": 1, "label": "a", "other": True}
+    dial = Dial(dial_task(level=4), server)
+    result = converge(dial, dial.desired())
+    assert result["changed"] and dial.writes == [["level"]]
+    assert server == {"level": 4, "label": "a", "other": True}
+    assert result["diff"] == {"before": {"level": 1}, "after": {"level": 4}}
+    again = Dial(dial_task(level=4), server)
+    assert not converge(again, again.desired())["changed"] and again.writes == []
+
+
+def test_a_setting_in_check_mode_predicts_and_writes_nothing():
+    server = {"level": 1, "label": "a"}
+    dial = Dial(dial_task(check_mode=True, label="b"), server)
+    result = converge(dial, dial.desired())
+    assert result["changed"] and result["dial"]["label"] == "b" and dial.writes == [] and server["label"] == "a"
+
+
+def test_a_setting_checks_every_field_before_anything_is_read():
+    dial = Dial(dial_task(level=99), None)  # read() would fail on None
+    with pytest.raises(InvalidInput, match="level: 99 is out of range"):
+        dial.desired()
+
+
+def test_a_setting_the_server_did_not_keep_fails_the_read_back():
+    dial = Dial(dial_task(level=3), {"level": 1}, keeps=False)
+    with pytest.raises(QbtError, match="dial: qBittorrent did not keep what the task declared"):
+        converge(dial, dial.desired())
+    assert dial.writes == [["level"]]
+
+
+class GatedShelf(Shelf):
+    requires = ("shelves/list", "shelves")
+
+
+class RequiringClient:
+    def __init__(self, has):
+        self.has = has
+
+    def require(self, name, setting=None):
+        assert (name, setting) == ("shelves/list", "shelves")
+        return self.has
+
+
+def test_a_resource_the_server_lacks_changes_nothing_when_the_policy_says_skip():
+    task = FakeTask(shelves=[item("a", size=2)])
+    task.client = RequiringClient(False)
+    shelf = GatedShelf(task, {"x": {}})
+    assert converge(shelf, {"a": {"size": 2}}) == {"changed": False, "shelves": {}}
+    assert shelf.writes == []
+    task.client = RequiringClient(True)
+    assert converge(GatedShelf(task, {}), {"a": {"size": 2}})["changed"]
+
+
+class KeyedShelf(Shelf):
+    key_options = {"room": {"type": "str", "required": True}, "wall": {"type": "str"}}
+
+
+def test_key_options_are_top_level_options_and_required_in_each_item():
+    spec = item_module_spec(KeyedShelf)
+    kwargs = item_module_kwargs(KeyedShelf)
+    assert spec["room"] == {"type": "str"} and spec["wall"] == {"type": "str"}
+    assert spec["shelves"]["options"]["room"] == {"type": "str", "required": True}
+    assert spec["shelves"]["options"]["name"] == {"type": "str", "required": True}
+    assert kwargs["required_by"] == {"name": ["room"]}
+    assert "required_by" not in item_module_kwargs(Shelf)

@@ -86,6 +86,8 @@ def test_hand_written_v1_v2_and_hybrid():
         assert hashes.v1 == (hashlib.sha1(raw).hexdigest() if want[0] else None)
         assert hashes.v2 == (hashlib.sha256(raw).hexdigest() if want[1] else None)
         assert hashes.keys() == {k for k in (hashes.v1, hashes.v2, hashes.v2 and hashes.v2[:40]) if k}
+        # a hybrid is also asked for by its v1 hash: its id on servers before 4.4 (libtorrent 1.2)
+        assert hashes.lookup == ([hashes.id, hashes.v1] if all(want) else [hashes.id])
 
 
 @pytest.mark.parametrize(
@@ -226,3 +228,10 @@ def test_index_matches_every_kind_of_hash():
     assert TorrentIndex([{"hash": hybrid_v1, "infohash_v1": hybrid_v1, "infohash_v2": ""}]).find(
         TorrentHashes(hybrid_v1, hybrid_v2)
     )
+
+
+def test_only_a_torrent_file_gives_complete_hashes():
+    data, _built = build_torrent("whole", file_contents("whole", 1000, 1), version="v1")
+    assert from_torrent_file(data).complete is True
+    assert from_magnet("magnet:?xt=urn:btih:" + "a" * 40).complete is False
+    assert from_hash("a" * 40).complete is False

@@ -45,3 +45,28 @@ def test_the_first_read_after_adding_waits_for_the_batch(monkeypatch, count):
     expected = sync.APPEAR_BASE_SECONDS + sync.APPEAR_SECONDS_PER_TORRENT * count
     assert polled == {"first_read_after": pytest.approx(expected), "timeout": pytest.approx(15 + expected)}
     assert 0.01 <= polled["first_read_after"] < 0.4
+
+
+def test_a_move_is_waited_for_until_the_data_is_there(monkeypatch):
+    # the new save path can show while qBittorrent still moves the data (state moving, seen on 4.2.5): verify reads
+    # again until the move ends, and only warns when it outlasts the bound
+    item = new_items(1)[0]
+    item.params["save_path"] = "/new"
+    entry = {"hash": f"{0:040x}", "name": "t", "save_path": "/new", "state": "moving"}
+    states = ["moving", "moving", "stalledUP"]
+    reads = []
+
+    def read_index(client, ids, trackers=None):
+        reads.append(ids)
+        return sync.TorrentIndex([dict(entry, state=states[min(len(reads), len(states)) - 1])])
+
+    monkeypatch.setattr(sync.T, "read_index", read_index)
+    monkeypatch.setattr(sync.T, "POLL_INTERVAL", 0.0)
+    sync.verify(None, [item], None, [])
+    assert len(reads) == 3
+
+    warnings = []
+    states[:] = ["moving"]
+    monkeypatch.setattr(sync, "SETTLE_TIMEOUT", 0.05)
+    sync.verify(type("Client", (), {"warn": staticmethod(warnings.append)})(), [item], None, [])
+    assert warnings == [f"t ({0:040x}): qBittorrent is still moving the data"]

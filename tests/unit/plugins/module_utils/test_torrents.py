@@ -16,6 +16,7 @@ from ansible_collections.community.qbittorrent.plugins.module_utils import _torr
 from ansible_collections.community.qbittorrent.plugins.module_utils._client import Client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
 from ansible_collections.community.qbittorrent.plugins.module_utils._infohash import TorrentHashes
+from ansible_collections.community.qbittorrent.plugins.module_utils._torrent_writes import Writes
 from ansible_collections.community.qbittorrent.tests.harness.torrents import build_torrent, file_contents
 
 V1 = "c12fe1c06bba254a9dc9f519b335aa7c1367a88a"
@@ -334,7 +335,7 @@ def test_ready(entry, wait, outcome):
 
 def test_writes_group_by_setter_and_value_in_a_safe_order():
     client = FakeClient()
-    writes = T.Writes()
+    writes = Writes()
     current = {"hash": "a", "ratio_limit": -2, "seeding_time_limit": -2, "inactive_seeding_time_limit": -2}
     current.update(share_limit_action="Default", share_limits_mode="Default")
     changes = {
@@ -386,7 +387,7 @@ def test_writes_group_by_setter_and_value_in_a_safe_order():
 
 def test_writes_follow_the_server_version():
     client = FakeClient(webapi="2.8.19", set_tags=False)
-    writes = T.Writes()
+    writes = Writes()
     current = {"hash": "a", "ratio_limit": -2, "seeding_time_limit": 5}
     writes.queue(
         {"ratio_limit": (-2, 2.0), "tags": ([], ["n"]), "state": ("started", "stopped")}, current, True, client
@@ -405,7 +406,7 @@ def test_writes_follow_the_server_version():
 
 def test_force_start_replaces_the_start_call():
     client = FakeClient()
-    writes = T.Writes()
+    writes = Writes()
     writes.queue({"force_start": (False, True), "state": ("stopped", "started")}, {"hash": "a"}, False, client)
     writes.apply(client)
     assert client.posts == [("torrents/setForceStart", {"hashes": "a", "value": True})]

@@ -59,3 +59,12 @@ def test_features():
     assert v.has_feature("api_key", v.parse_version("2.15.1"))
     assert not v.has_feature("api_key", v.parse_version("2.11.4"))
     assert "5.2.0" in v.gap("api_key", v.parse_version("2.11.4"))
+
+
+def test_rss_rule_content_layout_gate_matches_4_2_5():
+    # observed on 4.2.5 (WebAPI 2.5.1): its rules have createSubfolder, no torrentContentLayout
+    gap = v.gap("rss_rule_content_layout", v.parse_version("2.5.1"), "content_layout in RSS rules")
+    assert gap == (
+        "content_layout in RSS rules needs qBittorrent 4.3.2 or later (WebAPI 2.7); this server has WebAPI 2.5.1"
+    )
+    assert v.gap("rss_rule_content_layout", v.parse_version("2.8.19")) is None

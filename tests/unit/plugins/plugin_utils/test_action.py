@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import pathlib
+import subprocess
 import sys
 import types
 from unittest import mock
@@ -36,7 +37,10 @@ except ImportError:  # ansible-core before 2.19
 
 COLLECTION = "ansible_collections.community.qbittorrent"
 ROOT = pathlib.Path(__file__).resolve().parents[4]
-MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("qbt_*.py"))
+# Host modules run on the qBittorrent host, with no action plugin and no in-process path (HOST_MODULES of
+# tests/collection_checks.py): the conventions below are those of the WebUI modules.
+HOST_MODULES = ("qbt_config_file",)
+MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("qbt_*.py") if path.stem not in HOST_MODULES)
 ACTIONS = sorted(path.stem for path in (ROOT / "plugins" / "action").glob("qbt_*.py"))
 URL = "http://127.0.0.1:9"  # never contacted: the fake module's logic makes no request
 PASSWORD = "pw-Secret-7731"
@@ -358,6 +362,22 @@ def test_collection_package():
     assert _action.collection_package(f"{COLLECTION}.plugins.action.qbt_tag") == COLLECTION
     with pytest.raises(ValueError):
         _action.collection_package(f"{COLLECTION}.plugins.modules.qbt_tag")
+
+
+def test_loading_the_action_plugins_loads_the_jinja_filters_and_tests_once():
+    """In a fresh process (as Ansible's main process before it forks the workers): importing _action fills
+    ansible-core's cache of filter and test plugins, so no worker loads them again."""
+    code = (
+        "from ansible.plugins.loader import filter_loader, test_loader\n"
+        "assert not filter_loader._cached_non_collection_wrappers, 'filled before the import'\n"
+        f"import {COLLECTION}.plugins.plugin_utils._action\n"
+        "print(len(filter_loader._cached_non_collection_wrappers), len(test_loader._cached_non_collection_wrappers))"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    filters, tests = (int(n) for n in proc.stdout.split())
+    assert filters > 50 and tests > 20, proc.stdout
 
 
 # ----------------------------------------------------------------------------------------- the action plugin
