@@ -1206,7 +1206,7 @@ def write_results(bench: Bench, out: Path) -> dict[str, Any]:
     (out / "latest.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     (out / "latest.md").write_text(markdown(result), encoding="utf-8")
     if out.resolve() == (BENCH / "results").resolve():
-        update_docs(result)
+        update_docs(result, bench.args.quick)
     raw = out / "raw"
     raw.mkdir(exist_ok=True)
     shutil.copy(bench.raw / "runs.jsonl", raw / f"runs-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
@@ -1214,22 +1214,24 @@ def write_results(bench: Bench, out: Path) -> dict[str, Any]:
 
 
 DOCS = REPO / "docs" / "performance.md"
-DOCS_START, DOCS_END = "<!-- bench/run writes from here -->", "<!-- bench/run writes up to here -->"
 
 
-def update_docs(result: dict[str, Any]) -> None:
-    """Put the latest tables between the markers of docs/performance.md (the rest of the file is left alone)."""
-    if not DOCS.is_file():
+def update_docs_block(mode: str, body: str, smoke: bool = False) -> None:
+    """Put BODY between the markers of `bench/run MODE` in docs/performance.md (the rest of the file is left
+    alone). A smoke run (small sizes, one repetition) leaves the recorded numbers as they are."""
+    start, end = f"<!-- bench/run{mode} writes from here -->", f"<!-- bench/run{mode} writes up to here -->"
+    text = DOCS.read_text(encoding="utf-8") if DOCS.is_file() else ""
+    if smoke or start not in text or end not in text:
+        log(f"{DOCS} not updated: " + ("a smoke run" if smoke else f"no markers for bench/run{mode}"))
         return
-    text = DOCS.read_text(encoding="utf-8")
-    if DOCS_START not in text or DOCS_END not in text:
-        log(f"{DOCS} has no markers for the latest results; not updated")
-        return
+    head, rest = text.split(start, 1)
+    DOCS.write_text(f"{head}{start}\n{body.strip()}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
+
+
+def update_docs(result: dict[str, Any], smoke: bool) -> None:
     body = markdown(result).split("\n", 1)[1]  # without the title: the section has its own
     body = re.sub(r"^(#+) ", r"\1## ", body, flags=re.M)  # ## -> ####: below the section's own level
-    head, rest = text.split(DOCS_START, 1)
-    tail = rest.split(DOCS_END, 1)[1]
-    DOCS.write_text(f"{head}{DOCS_START}\n{body.strip()}\n{DOCS_END}{tail}", encoding="utf-8")
+    update_docs_block("", body, smoke)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1264,7 +1266,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "latest.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         (args.out / "latest.md").write_text(markdown(result), encoding="utf-8")
         if args.out.resolve() == (BENCH / "results").resolve():
-            update_docs(result)
+            update_docs(result, smoke=False)
         print(markdown(result))
         return 0
     if args.work is None:

@@ -71,8 +71,6 @@ TARGETS = {
     "vs_uri": "idempotent fleet run >= 20x faster than the uri loops",
     "no_writes": "idempotent fleet runs change nothing and send no mutating request",
 }
-DOCS = REPO / "docs" / "performance.md"
-DOCS_START, DOCS_END = "<!-- bench/run --fleet writes from here -->", "<!-- bench/run --fleet writes up to here -->"
 log = issue8.log
 
 
@@ -455,16 +453,9 @@ def plot(result: dict[str, Any], path: Path) -> bool:
     return True
 
 
-def update_docs(result: dict[str, Any]) -> None:
-    """Put the tables between the fleet markers of docs/performance.md (the rest of the file is left alone)."""
-    text = DOCS.read_text(encoding="utf-8") if DOCS.is_file() else ""
-    if DOCS_START not in text or DOCS_END not in text:
-        log(f"{DOCS} has no fleet markers; not updated")
-        return
+def update_docs(result: dict[str, Any], smoke: bool) -> None:
     body = markdown(dict(result, plot="../bench/results/fleet.png" if result.get("plot") else None))
-    body = body.split("\n", 1)[1].strip()
-    head, rest = text.split(DOCS_START, 1)
-    DOCS.write_text(f"{head}{DOCS_START}\n{body}\n{DOCS_END}{rest.split(DOCS_END, 1)[1]}", encoding="utf-8")
+    issue8.update_docs_block(" --fleet", body.split("\n", 1)[1], smoke)
 
 
 def write_results(bench: FleetBench, seconds: float, out: Path) -> dict[str, Any]:
@@ -494,7 +485,7 @@ def write_results(bench: FleetBench, seconds: float, out: Path) -> dict[str, Any
     (out / "fleet.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     (out / "fleet.md").write_text(markdown(result), encoding="utf-8")
     if out.resolve() == (BENCH / "results").resolve():
-        update_docs(result)
+        update_docs(result, bench.args.quick)
     return result
 
 
@@ -521,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "fleet.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         (args.out / "fleet.md").write_text(markdown(result), encoding="utf-8")
         if args.out.resolve() == (BENCH / "results").resolve():
-            update_docs(result)
+            update_docs(result, smoke=False)
         print(markdown(result))
         return 0
     if args.work is None:

@@ -30,10 +30,7 @@ import scale as S
 
 import bench as B  # bench/bench.py: the Ansible environment and the process runner
 
-DOCS = B.REPO / "docs" / "performance.md"
 PLOT = B.REPO / "docs" / "images" / "big-servers.png"
-DOCS_START = "<!-- bench/run --scale writes from here -->"
-DOCS_END = "<!-- bench/run --scale writes up to here -->"
 FIELDS = ["hash", "name", "state"]
 TARGETS = {
     "idempotent_100": (
@@ -283,16 +280,6 @@ def plot(result: dict[str, Any], path: Path) -> None:
     figure.savefig(path, dpi=90)
 
 
-def update_docs(text_md: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    if DOCS_START not in text or DOCS_END not in text:
-        log(f"{DOCS} has no markers for the big-server results; not updated")
-        return
-    head, rest = text.split(DOCS_START, 1)
-    tail = rest.split(DOCS_END, 1)[1]
-    DOCS.write_text(f"{head}{DOCS_START}\n{text_md.strip()}\n{DOCS_END}{tail}", encoding="utf-8")
-
-
 def run(args: Any) -> int:
     import datetime  # noqa: PLC0415
     import platform  # noqa: PLC0415
@@ -329,8 +316,7 @@ def run(args: Any) -> int:
     (args.out / "scale-latest.md").write_text("# Big servers\n\n" + text, encoding="utf-8")
     # a quick run's plot stays with its results; a full run's goes into the docs with its tables
     plot(result, args.out / "scale-quick.png" if args.quick else PLOT)
-    if not args.quick:
-        update_docs(text)
+    B.update_docs_block(" --scale", text, smoke=args.quick)
     print(text)
     if scale.runner.failures:
         log(f"{len(scale.runner.failures)} playbook(s) failed: {'; '.join(scale.runner.failures)}")

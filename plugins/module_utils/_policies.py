@@ -192,8 +192,7 @@ class TorrentPlan:
     def view(self) -> dict[str, Any]:
         """The torrent as qbt_torrent shows it, built only for a torrent whose values a policy compares or writes."""
         if self._view is None:
-            self._view = T.view(self.entry)
-            self._view["state"] = T.run_state(self._view["state"], self.stopped, self.hash)
+            self._view = view_of(self.entry, self.stopped)
         return self._view
 
     @property
@@ -204,6 +203,14 @@ class TorrentPlan:
         if self.removal is not None:
             return self.sources.get("state", [])[-1:]
         return list(dict.fromkeys(name for key in self.changes for name in self.sources.get(key, [])))
+
+
+def view_of(entry: Mapping[str, Any], stopped: set[str]) -> dict[str, Any]:
+    """A torrents/info entry as qbt_torrent shows it, its state started or stopped (STOPPED: the ids of the
+    torrents in a state that hides it which the server has stopped)."""
+    view = T.view(entry)
+    view["state"] = T.run_state(view["state"], stopped, entry["hash"])
+    return view
 
 
 def matching(policies: list[Policy], entry: Mapping[str, Any], mode: str) -> list[Policy]:
@@ -364,8 +371,7 @@ def missing(torrent: TorrentPlan, entry: Mapping[str, Any] | None, stopped: set[
         return "still there after removing it" if entry is not None else ""
     if entry is None:
         return "gone from the server"
-    view = T.view(entry)
-    view["state"] = T.run_state(view["state"], stopped, entry["hash"])
+    view = view_of(entry, stopped)
     problems = []
     for key, (_before, want) in torrent.changes.items():
         have = view.get(key)

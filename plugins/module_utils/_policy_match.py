@@ -14,7 +14,6 @@ from 5.0 and is_private in torrents/properties from 4.5.1 (see _versions.FEATURE
 from __future__ import annotations
 
 import fnmatch
-import functools
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 from . import _fields
 from ._fields import Problems
 from ._torrents import torrent_state
+from ._trackers import per_url
 
 # The torrent states of torrents/info in qBittorrent 5 words (4.x pausedUP/pausedDL read as stoppedUP/stoppedDL).
 STATES = [
@@ -95,7 +95,7 @@ def moment(option: str, value: str, now: float) -> float:
     return parsed.timestamp()
 
 
-@functools.lru_cache(maxsize=4096)  # the same few tracker URLs repeat over thousands of torrents
+@per_url
 def tracker_host(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -135,10 +135,11 @@ class Match:
         add = self.tests.append
         if key == "tracker_hosts":
             globs = [_fields.text(f"{opt}[{i}]", glob, "host pattern").lower() for i, glob in enumerate(value)]
-            host_matches = _per_url(lambda url: any(fnmatch.fnmatchcase(tracker_host(url), g) for g in globs))
+            host_matches = per_url(lambda url: any(fnmatch.fnmatchcase(tracker_host(url), g) for g in globs))
             add((key, lambda e: any(host_matches(url) for url in _urls(e)), "trackers"))
         elif key == "tracker_url":
-            url_matches = _per_url(regex(opt, value).search)
+            search = regex(opt, value).search
+            url_matches = per_url(lambda url: bool(search(url)))
             add((key, lambda e: any(url_matches(url) for url in _urls(e)), "trackers"))
         elif key == "tracker_message":
             pattern = regex(opt, value)
@@ -205,11 +206,6 @@ class Match:
             if not test(entry):
                 return False
         return True
-
-
-def _per_url(test: Callable[[str], Any]) -> Callable[[str], bool]:
-    """TEST as a bool, remembered per URL for the task: thousands of torrents share a few tracker URLs."""
-    return functools.lru_cache(maxsize=None)(lambda url: bool(test(url)))
 
 
 def _urls(entry: Mapping[str, Any]) -> list[str]:

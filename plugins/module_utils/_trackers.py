@@ -9,6 +9,7 @@ addTrackersAction, removeTrackersAction; includeTrackers in infoAction from 5.1)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -20,6 +21,11 @@ from ._fields import mask_tracker_url
 _TRACKER_URL = re.compile(r"^(https?|udp|wss?)://[^\s|]+$", re.IGNORECASE)
 # torrents/trackers lists the DHT, PeX and LSD pseudo trackers as '** [DHT] **' and the like.
 _PSEUDO = "** ["
+
+
+def per_url(function: Callable[[str], Any]) -> Callable[[str], Any]:
+    """FUNCTION of a tracker URL, remembered per URL for the task: thousands of torrents share a few tracker URLs."""
+    return functools.lru_cache(maxsize=None)(function)
 
 
 def tracker_urls(option: str, urls: Iterable[str]) -> list[str]:
@@ -102,18 +108,11 @@ def edit_tracker(client, hashes: list[str], original: str, new: str) -> None:
 
 
 class Replacement:
-    """One trackers.replace rule, its NUMBER in the list, with the result for each URL remembered: a policy meets
-    the same few tracker URLs on thousands of torrents."""
+    """One trackers.replace rule, its NUMBER in the list: substitute(url) is the URL it makes of URL."""
 
     def __init__(self, number: int, pattern: re.Pattern, replacement: str) -> None:
         self.number, self.pattern, self.replacement = number, pattern, replacement
-        self._results: dict[str, str] = {}
-
-    def __call__(self, url: str) -> str:
-        result = self._results.get(url)
-        if result is None:
-            result = self._results[url] = self.pattern.sub(self.replacement, url)
-        return result
+        self.substitute = per_url(lambda url: pattern.sub(replacement, url))
 
 
 class TrackerEdits:
@@ -134,7 +133,7 @@ class TrackerEdits:
             number = rule.number
             for item in list(self.entries):
                 try:
-                    new = rule(item["url"])
+                    new = rule.substitute(item["url"])
                 except (re.error, IndexError) as exc:
                     raise InvalidInput(
                         f"{option}.trackers.replace[{number}].replacement: {rule.replacement!r} does not fit the "

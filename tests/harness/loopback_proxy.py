@@ -32,14 +32,17 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from loopback_http import LoopbackHttpServer  # beside this file: its folder is on sys.path for every user
+
 LINE_LIMIT = 8 * 1024
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection", "host"}
 
 
-class LoopbackProxy:
-    """Start with start(), stop with stop(); url is the address clients use (with the prefix)."""
+class LoopbackProxy(LoopbackHttpServer):
+    """Start with start(), stop with stop(); url is the address clients use (with the prefix); TLS: (cert, key)
+    of the side the clients see."""
 
-    def __init__(self, target_url: str, prefix: str = "/") -> None:
+    def __init__(self, target_url: str, prefix: str = "/", tls: tuple[str, str] | None = None) -> None:
         target = urlsplit(target_url)
         if target.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the proxy only forwards to loopback addresses")
@@ -52,27 +55,11 @@ class LoopbackProxy:
         self._inject: list[tuple[int, str]] = []
         self._rules: list[dict] = []  # {"call": "GET app/version", "status", "body", "skip", "times"}
         self._lock = threading.Lock()
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._handler_class(), tls)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
-
-    def start(self) -> LoopbackProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> LoopbackProxy:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
+        return super().url + self.prefix
 
     def inject(self, status: int, times: int = 1, body: str = "injected by the test proxy") -> None:
         """Answer the next `times` requests with `status` instead of forwarding them."""

@@ -40,6 +40,7 @@ COLLECTION = HERE.parents[1]
 HARNESS = COLLECTION / "tests" / "harness"
 sys.path.insert(0, str(HARNESS))
 
+import loopback_http  # noqa: E402  pylint: disable=wrong-import-position
 import loopback_proxy  # noqa: E402  pylint: disable=wrong-import-position
 import qbt_harness  # noqa: E402  pylint: disable=wrong-import-position
 import torrents as torrent_maker  # noqa: E402  pylint: disable=wrong-import-position
@@ -256,17 +257,8 @@ class SessionProxy(loopback_proxy.LoopbackProxy):
         self.dropped: set[str] = set()
         self.upstream_tls = target_url.startswith("https:")
         self.upstream_context = ssl.create_default_context(cafile=upstream_ca) if self.upstream_tls else None
-        super().__init__(target_url, prefix)
-        if tls:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(*tls)
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.scheme = "https" if tls else "http"
+        super().__init__(target_url, prefix, tls)
         TALLY.proxies.append(self)
-
-    @property
-    def url(self) -> str:
-        return f"{getattr(self, 'scheme', 'http')}://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
 
     def tagged(self, tag: str) -> str:
         """The URL whose requests count under TAG."""
@@ -459,7 +451,7 @@ class SilentPort:
         self._sock.close()
 
 
-class OddServer:
+class OddServer(loopback_http.LoopbackHttpServer):
     """A loopback HTTP server that answers every request from a table {(method, endpoint): (status, body)}, with
     a default for the rest; counts requests. A stand-in for a port where something else than qBittorrent answers,
     or a qBittorrent that answers an unexpected body."""
@@ -494,24 +486,10 @@ class OddServer:
 
             do_GET = do_POST = do_HEAD = _answer
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> OddServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(Handler)
 
 
-class Recorder:
+class Recorder(loopback_http.LoopbackHttpServer):
     """A loopback HTTP(S) server that records every request it receives and answers from a table.
 
     ROUTES: {(method, endpoint): (status, headers, body)}, where endpoint is the part after /api/v2/ (or the whole
@@ -552,30 +530,10 @@ class Recorder:
 
             do_GET = do_POST = do_HEAD = _answer
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.scheme = "http"
-        if tls:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(*tls)
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-            self.scheme = "https"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> Recorder:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(Handler, tls)
 
 
-class Trickle:
+class Trickle(loopback_http.LoopbackHttpServer):
     """A loopback HTTP server that answers every request with 200 and then one body byte per second: each read
     gets data well within any timeout, so only a bound on the whole exchange ends it. Bounded itself: it stops
     sending after LIMIT seconds, and stops at once when the client goes away or the context ends."""
@@ -614,22 +572,11 @@ class Trickle:
 
             do_GET = do_POST = do_HEAD = _answer
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> Trickle:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
+    def stop(self) -> None:
         self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
 
 
 # ------------------------------------------------------------------------------------------------ the servers

@@ -8,9 +8,13 @@ import io
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from requests.adapters import BaseAdapter
 
-from ansible_collections.community.qbittorrent.plugins.module_utils import _transport
+from ansible_collections.community.qbittorrent.plugins.module_utils import _client, _transport
+from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
+
+BASE = "http://qbt.test:8080"
 
 
 class FakeAdapter(BaseAdapter):
@@ -76,3 +80,29 @@ def install(monkeypatch, client_module, routes):
 
     monkeypatch.setattr(_transport.Transport, "_new_session", new_session)
     return adapter
+
+
+def task_for(module, check_mode=False, diff=True, client_options=None, **params):
+    """A Task of MODULE (its ARGUMENT_SPEC) with PARAMS validated as Ansible validates them, on a Client of BASE
+    with a password login, in an empty environment; CLIENT_OPTIONS go to the Client."""
+    params = dict(url=BASE, username="admin", password="pw", **params)
+    validated = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC)).validate(params)
+    assert not validated.errors.errors, validated.errors.errors
+    values = validated.validated_parameters
+    client = _client.Client(**{k: values[k] for k in ("url", "username", "password")}, **(client_options or {}))
+    return Task(values, client, check_mode, diff, env={})
+
+
+def run_task(module, task):
+    """MODULE's run(TASK) with the client's session open and closed as run_module does."""
+    with task.client:
+        return module.run(task)
+
+
+def writes(adapter):
+    """The POST requests the adapter saw, other than auth/ ones: (endpoint after api/v2/, request)."""
+    return [
+        (request.url.split("/api/v2/")[1], request)
+        for request, _kwargs in adapter.requests
+        if request.method == "POST" and "auth/" not in request.url
+    ]

@@ -8,15 +8,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import QbtError, UnimplementedEndpoint
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
 from ansible_collections.community.qbittorrent.plugins.modules import qbt_api_key
-from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import install
-
-BASE = "http://qbt.test:8080"
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import (
+    install,
+    run_task,
+    task_for,
+    writes,
+)
 
 
 def server(key="", webapi="2.14.1", keeps=True):
@@ -48,16 +49,9 @@ def server(key="", webapi="2.14.1", keeps=True):
 
 def run(monkeypatch, routes, check_mode=False, **params):
     adapter = install(monkeypatch, _client, routes)
-    params = dict(url=BASE, username="admin", password="pw", **params)
-    validated = ArgumentSpecValidator(argument_spec(qbt_api_key.ARGUMENT_SPEC)).validate(params)
-    assert not validated.errors.errors, validated.errors.errors
-    values = validated.validated_parameters
-    client = _client.Client(**{k: values[k] for k in ("url", "username", "password")})
-    task = Task(values, client, check_mode, True)
-    with client:
-        result = qbt_api_key.run(task)
-    writes = [r.url.split("/api/v2/")[1] for r, _kw in adapter.requests if r.method == "POST" and "auth/" not in r.url]
-    return result, writes, task
+    task = task_for(qbt_api_key, check_mode, **params)
+    result = run_task(qbt_api_key, task)
+    return result, [endpoint for endpoint, _request in writes(adapter)], task
 
 
 def test_an_existing_key_is_kept_and_returned(monkeypatch):

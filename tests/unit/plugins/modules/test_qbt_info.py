@@ -9,15 +9,15 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, UnimplementedEndpoint
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
 from ansible_collections.community.qbittorrent.plugins.modules import qbt_info
-from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import install
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import (
+    install,
+    task_for,
+)
 
-BASE = "http://qbt.test:8080"
 ENTRY = {
     "hash": "aaaabbbbccccddddeeeeffff0000111122223333",
     "name": "debian.iso",
@@ -66,14 +66,9 @@ def routes(webapi="2.8.3"):
 
 
 def run(fail_on_unimplemented_endpoint=True, **params):
-    params = dict(url=BASE, username="admin", password="pw", **params)
-    validated = ArgumentSpecValidator(argument_spec(qbt_info.ARGUMENT_SPEC)).validate(params)
-    assert not validated.errors.errors, validated.errors.errors
-    values = validated.validated_parameters
-    client = _client.Client(
-        url=BASE, username="admin", password="pw", fail_on_unimplemented_endpoint=fail_on_unimplemented_endpoint
-    )
-    return qbt_info.run(Task(values, client, False, False, env={})), client
+    options = {"fail_on_unimplemented_endpoint": fail_on_unimplemented_endpoint}
+    task = task_for(qbt_info, diff=False, client_options=options, **params)
+    return qbt_info.run(task), task.client
 
 
 def endpoints(adapter):

@@ -8,16 +8,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _client
 from ansible_collections.community.qbittorrent.plugins.module_utils import _webui_change as webui
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput, QbtError
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
 from ansible_collections.community.qbittorrent.plugins.modules import qbt_preferences
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils import fake_server
 from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import form, install
 
-BASE = "http://qbt.test:8080"
+BASE = fake_server.BASE
 
 
 def server(webapi="2.11.4", drop=(), password="pw", **values):
@@ -60,12 +59,7 @@ def server(webapi="2.11.4", drop=(), password="pw", **values):
 
 
 def task_for(check_mode=False, **params):
-    params = dict(url=BASE, username="admin", password="pw", **params)
-    validated = ArgumentSpecValidator(argument_spec(qbt_preferences.ARGUMENT_SPEC)).validate(params)
-    assert not validated.errors.errors, validated.errors.errors
-    values = validated.validated_parameters
-    client = _client.Client(**{k: values[k] for k in ("url", "username", "password")})
-    return Task(values, client, check_mode, True, env={})
+    return fake_server.task_for(qbt_preferences, check_mode, **params)
 
 
 def sent(adapter):

@@ -11,15 +11,18 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import InvalidInput
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
 from ansible_collections.community.qbittorrent.plugins.modules import qbt_torrent_policy
-from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import form, install
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import (
+    form,
+    install,
+    run_task,
+    task_for,
+    writes,
+)
 
-BASE = "http://qbt.test:8080"
 PASSKEY = "0123456789abcdef0123456789abcdef"
 EXAMPLE = [
     {
@@ -162,19 +165,8 @@ def example_server(webapi="2.8.19"):
 
 def run(monkeypatch, server, check_mode=False, **params):
     adapter = install(monkeypatch, _client, server.routes())
-    params = dict(url=BASE, username="admin", password="pw", **params)
-    validated = ArgumentSpecValidator(argument_spec(qbt_torrent_policy.ARGUMENT_SPEC)).validate(params)
-    assert not validated.errors.errors, validated.errors.errors
-    values = validated.validated_parameters
-    client = _client.Client(**{k: values[k] for k in ("url", "username", "password")})
-    with client:
-        result = qbt_torrent_policy.run(Task(values, client, check_mode, True))
-    writes = [
-        (r.url.split("/api/v2/")[1], form(r))
-        for r, _kwargs in adapter.requests
-        if r.method == "POST" and "auth/" not in r.url
-    ]
-    return result, writes
+    result = run_task(qbt_torrent_policy, task_for(qbt_torrent_policy, check_mode, **params))
+    return result, [(endpoint, form(request)) for endpoint, request in writes(adapter)]
 
 
 def by_hash(result):

@@ -6,15 +6,17 @@ check mode and the bounded read-back."""
 from __future__ import annotations
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _client, _transfer
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import QbtError
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
 from ansible_collections.community.qbittorrent.plugins.modules import qbt_transfer
-from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import form, install
-
-BASE = "http://qbt.test:8080"
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import (
+    form,
+    install,
+    run_task,
+    task_for,
+    writes,
+)
 
 
 def server(webapi, mode=False, applies=True):
@@ -44,17 +46,8 @@ def server(webapi, mode=False, applies=True):
 
 def run(monkeypatch, routes, check_mode=False, **params):
     adapter = install(monkeypatch, _client, routes)
-    params = dict(url=BASE, username="admin", password="pw", **params)
-    validated = ArgumentSpecValidator(argument_spec(qbt_transfer.ARGUMENT_SPEC)).validate(params)
-    assert not validated.errors.errors, validated.errors.errors
-    values = validated.validated_parameters
-    client = _client.Client(**{k: values[k] for k in ("url", "username", "password")})
-    with client:
-        result = qbt_transfer.run(Task(values, client, check_mode, True))
-    writes = [
-        r.url.split("/api/v2/")[1] for r, _kwargs in adapter.requests if r.method == "POST" and "auth/" not in r.url
-    ]
-    return result, writes
+    result = run_task(qbt_transfer, task_for(qbt_transfer, check_mode, **params))
+    return result, [endpoint for endpoint, _request in writes(adapter)]
 
 
 @pytest.mark.parametrize("wanted", [True, False])

@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.community.qbittorrent.plugins.module_utils import _client
 from ansible_collections.community.qbittorrent.plugins.module_utils._errors import UnimplementedEndpoint
-from ansible_collections.community.qbittorrent.plugins.module_utils._module import Task, argument_spec
 from ansible_collections.community.qbittorrent.plugins.modules import qbt_category, qbt_tag
+from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils import fake_server
 from ansible_collections.community.qbittorrent.tests.unit.plugins.module_utils.fake_server import form, install
 
-BASE = "http://qbt.test:8080"
+BASE = fake_server.BASE
 
 
 def old_server(webapi, tags=None):
@@ -38,15 +37,9 @@ def old_server(webapi, tags=None):
 
 
 def task_for(module, check_mode=False, **params):
-    params = dict(url=BASE, username="admin", password="pw", **params)
-    validated = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC)).validate(params)
-    assert not validated.errors.errors, validated.errors.errors
-    values = validated.validated_parameters
     # These tests set fail_on_unimplemented_endpoint on the client themselves; it starts false here.
-    client = _client.Client(
-        **{k: values[k] for k in ("url", "username", "password")}, fail_on_unimplemented_endpoint=False
-    )
-    return Task(values, client, check_mode, True)
+    options = {"fail_on_unimplemented_endpoint": False}
+    return fake_server.task_for(module, check_mode, client_options=options, **params)
 
 
 def test_category_download_path_fails_on_4_3_naming_the_release(monkeypatch):
